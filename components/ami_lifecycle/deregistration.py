@@ -1,0 +1,229 @@
+"""Deleting an image: one lookup, one `DeregisterImage`, and an exact account of every snapshot.
+
+The happy path costs two EC2 calls whatever the number of snapshots: `DescribeImages` (is it
+still there, is it protected, may we deregister it?) and `DeregisterImage` with
+`DeleteAssociatedSnapshots`, whose `DeleteSnapshotResults` says what happened to each snapshot.
+AWS never deletes a snapshot another AMI still uses (`skipped`); that is reported, not an error.
+A snapshot AWS could not delete (`missing-permissions`, `internal-error`, `client-error`) is
+listed by id and the delete fails, so the resource stays in the stack and the next
+`pulumi destroy` retries exactly those snapshots: the image is already gone then, and the
+snapshot ids recorded in the state say what is left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import ClientError
+
+from .aws.clients import error_code
+from .aws.finder import find_image, find_snapshots
+from .errors import (
+    AwsCallError,
+    BackupManagedImageError,
+    ImageNotFoundError,
+    ImageNotOwnedError,
+    ProtectedImageError,
+    SnapshotsLeftBehindError,
+)
+from .iam import requires
+from .protection import COOLDOWN_HOURS, parse_protection_state
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2 import EC2Client
+    from mypy_boto3_ec2.type_defs import ImageTypeDef
+
+__all__ = ["RETURN_CODES", "SnapshotOutcome", "deregister_image"]
+
+VERB = "deleting"
+
+RETURN_CODES: dict[str, str] = {
+    "success": "deleted",
+    "skipped": "kept: another AMI still uses it",
+    "missing-permissions": "NOT deleted: the caller lacks the IAM action ec2:DeleteSnapshot",
+    "internal-error": "NOT deleted: AWS had an internal error; run `pulumi destroy` again",
+    "client-error": (
+        "NOT deleted: a client configuration error (the DeleteSnapshot event in CloudTrail "
+        "says which)"
+    ),
+}
+"""Every `DeleteSnapshotResults[].ReturnCode` AWS documents, and what it means to the user."""
+
+_LEFT_BEHIND = {"missing-permissions", "internal-error", "client-error"}
+
+
+@dataclass(frozen=True)
+class SnapshotOutcome:
+    snapshot_id: str
+    code: str
+
+    @property
+    def left_behind(self) -> bool:
+        """Not deleted although it should have been (an unknown future code counts too)."""
+        return self.code not in ("success", "skipped")
+
+    def describe(self) -> str:
+        meaning = RETURN_CODES.get(self.code, f"NOT deleted: AWS returned {self.code!r}")
+        return f"{self.snapshot_id}: {self.code} ({meaning})"
+
+
+@requires(
+    "ec2:DescribeImages", "ec2:DeregisterImage", "ec2:DeleteSnapshot", "ec2:DescribeSnapshots"
+)
+def deregister_image(
+    client: EC2Client,
+    image_id: str,
+    *,
+    delete_snapshots: bool,
+    recorded_snapshot_ids: Sequence[str],
+    report: Callable[[str], None],
+    now: Callable[[], datetime],
+) -> list[SnapshotOutcome]:
+    """Deregister the image (idempotently) and return what happened to each snapshot."""
+    try:
+        image = find_image(client, image_id)
+    except ImageNotFoundError:
+        return _finish_earlier_delete(
+            client, image_id, delete_snapshots, recorded_snapshot_ids, report
+        )
+
+    _refuse_if_not_deregistrable(image, now())
+    try:
+        response = client.deregister_image(
+            ImageId=image_id, DeleteAssociatedSnapshots=delete_snapshots
+        )
+    except ClientError as error:
+        code = error_code(error)
+        if code in ("InvalidAMIID.NotFound", "InvalidAMIID.Unavailable"):
+            report(f"{image_id} was deregistered by someone else meanwhile")
+            return []
+        raise _deregister_error(image, code, str(error)) from error
+
+    outcomes = [
+        SnapshotOutcome(r.get("SnapshotId", "?"), r.get("ReturnCode", "?"))
+        for r in response.get("DeleteSnapshotResults", [])
+    ]
+    if delete_snapshots:
+        report(
+            f"deregistered {image_id}; its snapshots:" if outcomes else f"deregistered {image_id}"
+        )
+        for outcome in outcomes:
+            report(f"  {outcome.describe()}")
+    else:
+        kept = ", ".join(recorded_snapshot_ids) or "none"
+        report(f"deregistered {image_id}; snapshots kept (deleteSnapshotsOnDestroy=false): {kept}")
+    _raise_if_left_behind(image_id, outcomes, deregistered_now=True)
+    return outcomes
+
+
+def _refuse_if_not_deregistrable(image: ImageTypeDef, now: datetime) -> None:
+    image_id = image.get("ImageId", "?")
+    if image.get("ImageOwnerAlias") == "aws-backup-vault":
+        raise BackupManagedImageError(
+            VERB,
+            image_id,
+            "the AMI is managed by AWS Backup, and EC2 can't deregister it; delete its "
+            "recovery point in the AWS Backup vault instead, then remove it from the stack "
+            "with `pulumi state delete`.",
+        )
+    state = parse_protection_state(image.get("DeregistrationProtection"))
+    if not state.blocks_deregistration(now):
+        return
+    if state.enabled:
+        cooldown = (
+            f" It was enabled with the {COOLDOWN_HOURS}-hour cooldown: once protection is off, "
+            f"the image can be deregistered {COOLDOWN_HOURS} hours later."
+            if state.with_cooldown
+            else ""
+        )
+        raise ProtectedImageError(
+            VERB,
+            image_id,
+            f"deregistration protection is on ({state.raw}). To delete "
+            f"{image.get('Name', 'the image')!r}, set its deregistrationProtection to "
+            f'"disabled", run `pulumi up`, then run `pulumi destroy` again.{cooldown}',
+        )
+    ends = state.cooldown_ends
+    assert ends is not None  # blocks_deregistration: enabled, or a cooldown with an end
+    raise ProtectedImageError(
+        VERB,
+        image_id,
+        f"deregistration protection is off but its {COOLDOWN_HOURS}-hour cooldown runs until "
+        f"{ends:%Y-%m-%d %H:%M:%S} UTC; run `pulumi destroy` again after that time.",
+    )
+
+
+def _deregister_error(image: ImageTypeDef, code: str, message: str) -> Exception:
+    image_id = image.get("ImageId", "?")
+    if code == "AuthFailure":
+        return ImageNotOwnedError(
+            VERB,
+            image_id,
+            f"the AMI is owned by account {image.get('OwnerId', '?')}, and only its owner can "
+            "deregister it; remove it from this stack with `pulumi state delete`.",
+        )
+    if code == "UnauthorizedOperation":
+        return AwsCallError(
+            VERB, image_id, code, f"grant the IAM action ec2:DeregisterImage ({message})"
+        )
+    return AwsCallError(VERB, image_id, code, message)
+
+
+def _finish_earlier_delete(
+    client: EC2Client,
+    image_id: str,
+    delete_snapshots: bool,
+    recorded_snapshot_ids: Sequence[str],
+    report: Callable[[str], None],
+) -> list[SnapshotOutcome]:
+    """The image is gone: delete what an earlier attempt (or someone else) left behind."""
+    if not delete_snapshots or not recorded_snapshot_ids:
+        report(f"{image_id} is already deregistered; nothing to do")
+        return []
+    remaining = [s["SnapshotId"] for s in find_snapshots(client, recorded_snapshot_ids)]
+    if not remaining:
+        report(f"{image_id} is already deregistered and its snapshots are gone")
+        return []
+    report(f"{image_id} is already deregistered; deleting its remaining snapshots")
+    outcomes = [_delete_snapshot(client, snapshot_id) for snapshot_id in remaining]
+    for outcome in outcomes:
+        report(f"  {outcome.describe()}")
+    _raise_if_left_behind(image_id, outcomes, deregistered_now=False)
+    return outcomes
+
+
+def _delete_snapshot(client: EC2Client, snapshot_id: str) -> SnapshotOutcome:
+    """`DeleteSnapshot`, its errors mapped onto `DeregisterImage`'s return codes."""
+    try:
+        client.delete_snapshot(SnapshotId=snapshot_id)
+    except ClientError as error:
+        code = error_code(error)
+        if code == "InvalidSnapshot.InUse":
+            return SnapshotOutcome(snapshot_id, "skipped")
+        if code == "InvalidSnapshot.NotFound":
+            return SnapshotOutcome(snapshot_id, "success")
+        if code == "UnauthorizedOperation":
+            return SnapshotOutcome(snapshot_id, "missing-permissions")
+        status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400))
+        return SnapshotOutcome(snapshot_id, "internal-error" if status >= 500 else "client-error")
+    return SnapshotOutcome(snapshot_id, "success")
+
+
+def _raise_if_left_behind(
+    image_id: str, outcomes: Sequence[SnapshotOutcome], *, deregistered_now: bool
+) -> None:
+    left = [o for o in outcomes if o.left_behind]
+    if not left:
+        return
+    what = "the AMI was deregistered" if deregistered_now else "the AMI is already deregistered"
+    listing = "; ".join(o.describe() for o in left)
+    raise SnapshotsLeftBehindError(
+        VERB,
+        image_id,
+        f"{what} but {len(left)} snapshot(s) were not deleted: {listing}. The resource stays "
+        "in the stack: fix the cause and run `pulumi destroy` again to delete them.",
+        {o.snapshot_id: o.code for o in left},
+    )
