@@ -1,0 +1,469 @@
+"""ImageProvider against the EC2 emulator: the calls it makes and what is left in EC2."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pulumi.runtime.rpc import UNKNOWN
+
+from ami_lifecycle import (
+    BackupManagedImageError,
+    ImageCreationError,
+    ImageNotOwnedError,
+    ProtectedImageError,
+    SnapshotsLeftBehindError,
+)
+from ami_lifecycle.provider.image import ImageProvider
+from ec2_emulator import COOLDOWN
+
+from .conftest import Aws
+
+
+def snapshot_image(snapshot_ids: list[str], **overrides: Any) -> dict[str, Any]:
+    mappings: list[dict[str, Any]] = [
+        {
+            "deviceName": "/dev/xvda" if index == 0 else f"/dev/sd{chr(ord('f') + index)}",
+            "ebs": {
+                "snapshotId": snapshot_id,
+                "volumeType": "gp3",
+                "iops": 3000.0,
+                "volumeInitializationRate": 200.0,
+            },
+        }
+        for index, snapshot_id in enumerate(snapshot_ids)
+    ]
+    props: dict[str, Any] = {
+        "imageName": "golden-test",
+        "description": "test image",
+        "tags": {"team": "platform"},
+        "fromSnapshots": {"rootDeviceName": "/dev/xvda", "architecture": "x86_64"},
+        "blockDeviceMappings": mappings,
+    }
+    props.update(overrides)
+    return props
+
+
+def checked(provider: ImageProvider, props: dict[str, Any]) -> dict[str, Any]:
+    result = provider.check({}, props)
+    assert result.failures == []
+    return result.inputs
+
+
+def create(provider: ImageProvider, props: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    result = provider.create(checked(provider, props))
+    assert result.outs is not None
+    return result.id, result.outs
+
+
+# -- create -------------------------------------------------------------------------------------
+
+
+def test_create_from_snapshots_makes_exactly_three_kinds_of_call(
+    aws: Aws, image_provider: ImageProvider
+) -> None:
+    root = aws.snapshot()
+    aws.emulator.clear_requests()
+
+    image_id, outs = create(image_provider, snapshot_image([root]))
+
+    assert aws.calls() == [
+        "RegisterImage",
+        "DescribeImages",
+        "EnableImageDeregistrationProtection",
+    ]
+    registered = aws.emulator.requests[0].params
+    assert registered["BlockDeviceMapping.1.Ebs.VolumeInitializationRate"] == "200"
+    assert registered["TagSpecification.1.ResourceType"] == "image"
+    assert "TagSpecification.2.ResourceType" not in registered
+    assert outs["imageId"] == image_id
+    assert outs["state"] == "available"
+    assert outs["protectionState"] == "enabled-without-cooldown"
+    assert outs["snapshotIds"] == [root]
+    [mapping] = outs["reportedBlockDeviceMappings"]
+    # The emulator follows the newest model (no echo); the declared rate is kept.
+    assert mapping["ebs"]["volumeInitializationRate"] == 200
+    assert mapping["ebs"]["snapshotId"] == root
+    stored = aws.emulator.image_details(image_id)
+    assert stored["BlockDeviceMappings"][0]["Ebs"]["VolumeInitializationRate"] == 200
+    described = aws.ec2.describe_images(ImageIds=[image_id])["Images"][0]
+    assert described["DeregistrationProtection"] == "enabled-without-cooldown"
+
+
+def test_create_reads_the_rate_back_when_aws_reports_it(
+    aws: Aws, image_provider: ImageProvider
+) -> None:
+    aws.emulator.update_settings(echo_volume_initialization_rate=True)
+    _, outs = create(image_provider, snapshot_image([aws.snapshot()]))
+    assert outs["reportedBlockDeviceMappings"][0]["ebs"]["volumeInitializationRate"] == 200
+
+
+def test_create_with_cooldown_and_without_protection(
+    aws: Aws, image_provider: ImageProvider
+) -> None:
+    root = aws.snapshot()
+    _, cooled = create(
+        image_provider, snapshot_image([root], deregistrationProtection="enabled-with-cooldown")
+    )
+    assert cooled["protectionState"] == "enabled-with-cooldown"
+    aws.emulator.clear_requests()
+    _, open_image = create(
+        image_provider,
+        snapshot_image([root], imageName="open-image", deregistrationProtection="disabled"),
+    )
+    assert open_image["protectionState"] == "disabled"
+    assert aws.calls() == ["RegisterImage", "DescribeImages"]
+
+
+def test_create_from_instance_snapshots_its_volumes_and_tags_them(
+    aws: Aws, image_provider: ImageProvider
+) -> None:
+    instance = aws.ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1)
+    instance_id = instance["Instances"][0]["InstanceId"]
+    props = {
+        "imageName": "from-instance",
+        "tags": {"team": "platform"},
+        "fromInstance": {"instanceId": instance_id, "noReboot": True},
+    }
+    image_id, outs = create(image_provider, props)
+
+    create_call = next(r for r in aws.emulator.requests if r.action == "CreateImage")
+    assert create_call.params["NoReboot"] == "true"
+    assert {
+        create_call.params["TagSpecification.1.ResourceType"],
+        create_call.params["TagSpecification.2.ResourceType"],
+    } == {"image", "snapshot"}
+    assert outs["snapshotIds"]
+    snapshots = aws.ec2.describe_snapshots(SnapshotIds=outs["snapshotIds"])["Snapshots"]
+    for snapshot in snapshots:
+        assert {"Key": "team", "Value": "platform"} in snapshot.get("Tags", [])
+        assert f"for {image_id}" in snapshot["Description"]
+
+
+def test_a_failed_image_is_undone_without_touching_the_callers_snapshot(
+    aws: Aws, image_provider: ImageProvider
+) -> None:
+    root = aws.snapshot()
+    aws.emulator.update_settings(pending_seconds=30)
+    aws.emulator.fail_next_image(
+        "Client.InvalidSnapshot.NotFound", "The specified snapshot was not found."
+    )
+
+    with pytest.raises(ImageCreationError) as failed:
+        create(image_provider, snapshot_image([root]))
+
+    message = str(failed.value)
+    assert message.startswith(
+        "creating EC2 AMI (golden-test): waiting for completion: state failed"
+    )
+    assert "The specified snapshot was not found." in message
+    assert "undone: deregistered ami-" in message
+    assert "your snapshots were kept" in message
+    assert aws.snapshot_exists(root)
+    assert aws.ec2.describe_images(Owners=["self"])["Images"] == []
+    deregistration = next(r for r in aws.emulator.requests if r.action == "DeregisterImage")
+    assert deregistration.params.get("DeleteAssociatedSnapshots") == "false"
+    # The waiter backed off while the image was pending instead of polling every second.
+    assert 1 < len(aws.time.sleeps) < 30
+
+
+def test_a_failed_image_from_an_instance_takes_its_own_snapshots_with_it(
+    aws: Aws, image_provider: ImageProvider
+) -> None:
+    instance = aws.ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1)
+    before = {s["SnapshotId"] for s in aws.ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"]}
+    aws.emulator.fail_next_image("Client.InstanceTerminated", "The instance was terminated.")
+
+    with pytest.raises(ImageCreationError) as failed:
+        create(
+            image_provider,
+            {
+                "imageName": "from-instance",
+                "fromInstance": {"instanceId": instance["Instances"][0]["InstanceId"]},
+            },
+        )
+
+    assert "and deleted the snapshots CreateImage made" in str(failed.value)
+    after = {s["SnapshotId"] for s in aws.ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"]}
+    assert after == before
+
+
+def test_a_duplicate_name_says_to_choose_another(aws: Aws, image_provider: ImageProvider) -> None:
+    root = aws.snapshot()
+    create(image_provider, snapshot_image([root]))
+    with pytest.raises(ImageCreationError, match="choose another imageName"):
+        create(image_provider, snapshot_image([root]))
+
+
+def test_check_refuses_bad_input_before_any_aws_call(
+    aws: Aws, image_provider: ImageProvider
+) -> None:
+    props = snapshot_image(["snap-1"])
+    props["blockDeviceMappings"][0]["ebs"]["volumeInitializationRate"] = 400
+    result = image_provider.check({}, props)
+    assert [(f.property, f.reason) for f in result.failures] == [
+        (
+            "blockDeviceMappings[0].ebs.volumeInitializationRate",
+            "must be 100-300 MiB/s, got 400 (source: botocore EC2 model, "
+            "EbsBlockDevice.VolumeInitializationRate).",
+        )
+    ]
+    assert aws.calls() == []
+
+
+def test_check_fills_the_safe_defaults(image_provider: ImageProvider) -> None:
+    inputs = checked(image_provider, snapshot_image(["snap-1"]))
+    assert inputs["deregistrationProtection"] == "enabled"
+    assert inputs["deleteSnapshotsOnDestroy"] is True
+
+
+# -- diff, update, refresh ----------------------------------------------------------------------
+
+
+def test_diff_replaces_what_aws_cant_change_and_updates_the_rest(
+    image_provider: ImageProvider,
+) -> None:
+    olds = checked(image_provider, snapshot_image(["snap-1"]))
+    same = checked(image_provider, snapshot_image(["snap-1"]))
+    same["blockDeviceMappings"][0]["ebs"]["iops"] = 3000  # 3000 == 3000.0: no change
+    assert image_provider.diff("ami-1", olds, same).changes is False
+
+    protection = {**olds, "deregistrationProtection": "disabled", "tags": {"team": "x"}}
+    diff = image_provider.diff("ami-1", olds, protection)
+    assert (diff.changes, diff.replaces) == (True, [])
+
+    rate = checked(image_provider, snapshot_image(["snap-1"]))
+    rate["blockDeviceMappings"][0]["ebs"]["volumeInitializationRate"] = 300
+    assert image_provider.diff("ami-1", olds, rate).replaces == ["blockDeviceMappings"]
+    assert image_provider.diff("ami-1", olds, {**olds, "imageName": "v2"}).replaces == ["imageName"]
+
+    preview = checked(image_provider, snapshot_image([UNKNOWN]))
+    assert image_provider.diff("ami-1", olds, preview).replaces == ["blockDeviceMappings"]
+
+
+def test_update_turns_protection_off_then_on_with_cooldown(
+    aws: Aws, image_provider: ImageProvider
+) -> None:
+    image_id, outs = create(image_provider, snapshot_image([aws.snapshot()]))
+    aws.emulator.clear_requests()
+
+    news = checked(
+        image_provider,
+        {**snapshot_image(outs["snapshotIds"]), "deregistrationProtection": "disabled"},
+    )
+    off = image_provider.update(image_id, outs, news).outs
+    assert off is not None
+    assert off["protectionState"] == "disabled"
+    assert aws.calls() == ["DisableImageDeregistrationProtection", "DescribeImages"]
+
+    aws.emulator.clear_requests()
+    news = {
+        **news,
+        "deregistrationProtection": "enabled-with-cooldown",
+        "description": "v2",
+        "tags": {"team": "platform", "tier": "gold"},
+    }
+    on = image_provider.update(image_id, off, news).outs
+    assert on is not None
+    assert on["protectionState"] == "enabled-with-cooldown"
+    assert aws.calls() == [
+        "EnableImageDeregistrationProtection",
+        "ModifyImageAttribute",
+        "CreateTags",
+        "DescribeImages",
+    ]
+    described = aws.ec2.describe_images(ImageIds=[image_id])["Images"][0]
+    assert described["Description"] == "v2"
+    assert {"Key": "tier", "Value": "gold"} in described["Tags"]
+
+
+def test_refresh_shows_no_difference_after_create(aws: Aws, image_provider: ImageProvider) -> None:
+    image_id, outs = create(image_provider, snapshot_image([aws.snapshot()]))
+    read = image_provider.read(image_id, outs)
+    assert read.id == image_id
+    assert read.outs is not None
+    assert (
+        image_provider.diff(
+            image_id, read.outs, checked(image_provider, snapshot_image(outs["snapshotIds"]))
+        ).changes
+        is False
+    )
+    assert read.outs["reportedBlockDeviceMappings"] == outs["reportedBlockDeviceMappings"]
+
+
+def test_refresh_sees_protection_turned_off_outside_pulumi(
+    aws: Aws, image_provider: ImageProvider
+) -> None:
+    image_id, outs = create(image_provider, snapshot_image([aws.snapshot()]))
+    aws.ec2.disable_image_deregistration_protection(ImageId=image_id)
+    read = image_provider.read(image_id, outs)
+    assert read.outs is not None
+    assert read.outs["deregistrationProtection"] == "disabled"
+    diff = image_provider.diff(
+        image_id, read.outs, checked(image_provider, snapshot_image(outs["snapshotIds"]))
+    )
+    assert (diff.changes, diff.replaces) == (True, [])  # the next `up` turns it back on
+
+
+def test_refresh_reports_an_image_deregistered_outside_pulumi_as_gone(
+    aws: Aws, image_provider: ImageProvider
+) -> None:
+    image_id, outs = create(
+        image_provider, snapshot_image([aws.snapshot()], deregistrationProtection="disabled")
+    )
+    aws.ec2.deregister_image(ImageId=image_id)
+    assert image_provider.read(image_id, outs).id == ""
+
+
+# -- delete -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("count", [1, 8])
+def test_delete_is_two_calls_whatever_the_number_of_snapshots(
+    aws: Aws, image_provider: ImageProvider, count: int
+) -> None:
+    snapshots = [aws.snapshot() for _ in range(count)]
+    image_id, outs = create(
+        image_provider, snapshot_image(snapshots, deregistrationProtection="disabled")
+    )
+    aws.emulator.clear_requests()
+
+    image_provider.delete(image_id, outs)
+
+    assert aws.calls() == ["DescribeImages", "DeregisterImage"]
+    assert aws.emulator.requests[1].params["DeleteAssociatedSnapshots"] == "true"
+    assert not any(aws.snapshot_exists(s) for s in snapshots)
+
+
+def test_delete_keeps_a_snapshot_another_image_uses(
+    aws: Aws, image_provider: ImageProvider, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shared, own = aws.snapshot(), aws.snapshot()
+    image_id, outs = create(
+        image_provider, snapshot_image([shared, own], deregistrationProtection="disabled")
+    )
+    create(image_provider, snapshot_image([shared], imageName="other-image"))
+
+    image_provider.delete(image_id, outs)
+
+    assert aws.snapshot_exists(shared)
+    assert not aws.snapshot_exists(own)
+    log = capsys.readouterr().err
+    assert f"{shared}: skipped (kept: another AMI still uses it)" in log
+    assert f"{own}: success (deleted)" in log
+
+
+@pytest.mark.parametrize("code", ["missing-permissions", "internal-error", "client-error"])
+def test_a_snapshot_aws_could_not_delete_is_listed_and_retried(
+    aws: Aws, image_provider: ImageProvider, code: str
+) -> None:
+    stuck, fine = aws.snapshot(), aws.snapshot()
+    image_id, outs = create(
+        image_provider, snapshot_image([stuck, fine], deregistrationProtection="disabled")
+    )
+    aws.emulator.inject_snapshot_failure(stuck, code)
+
+    with pytest.raises(SnapshotsLeftBehindError) as left:
+        image_provider.delete(image_id, outs)
+
+    assert left.value.left_behind == {stuck: code}
+    message = str(left.value)
+    assert message.startswith(
+        f"deleting EC2 AMI ({image_id}): the AMI was deregistered but 1 snapshot(s)"
+    )
+    assert f"{stuck}: {code}" in message
+    if code == "missing-permissions":
+        assert "ec2:DeleteSnapshot" in message
+    assert aws.snapshot_exists(stuck)
+    assert not aws.snapshot_exists(fine)
+
+    # `pulumi destroy` again: the image is gone, the recorded snapshot is cleaned up.
+    aws.emulator.clear_requests()
+    image_provider.delete(image_id, outs)
+    assert aws.calls() == ["DescribeImages", "DescribeSnapshots", "DeleteSnapshot"]
+    assert not aws.snapshot_exists(stuck)
+
+
+def test_delete_refuses_a_protected_image_and_says_what_to_do(
+    aws: Aws, image_provider: ImageProvider
+) -> None:
+    root = aws.snapshot()
+    image_id, outs = create(image_provider, snapshot_image([root]))
+    aws.emulator.clear_requests()
+
+    with pytest.raises(ProtectedImageError) as refused:
+        image_provider.delete(image_id, outs)
+
+    assert str(refused.value) == (
+        f"deleting EC2 AMI ({image_id}): deregistration protection is on "
+        "(enabled-without-cooldown). To delete 'golden-test', set its deregistrationProtection "
+        'to "disabled", run `pulumi up`, then run `pulumi destroy` again.'
+    )
+    assert aws.calls() == ["DescribeImages"]
+    assert aws.snapshot_exists(root)
+
+
+def test_cooldown_holds_the_image_for_24_hours_after_protection_is_off(
+    aws: Aws, image_provider: ImageProvider
+) -> None:
+    image_id, outs = create(
+        image_provider,
+        snapshot_image([aws.snapshot()], deregistrationProtection="enabled-with-cooldown"),
+    )
+    with pytest.raises(ProtectedImageError, match="enabled with the 24-hour cooldown"):
+        image_provider.delete(image_id, outs)
+
+    news = checked(
+        image_provider,
+        {**snapshot_image(outs["snapshotIds"]), "deregistrationProtection": "disabled"},
+    )
+    outs = image_provider.update(image_id, outs, news).outs or {}
+    ends = aws.now() + COOLDOWN
+    with pytest.raises(ProtectedImageError) as refused:
+        image_provider.delete(image_id, outs)
+    assert f"cooldown runs until {ends:%Y-%m-%d %H:%M:%S} UTC" in str(refused.value)
+
+    aws.emulator.advance_clock(COOLDOWN.total_seconds() + 1)
+    image_provider.delete(image_id, outs)
+    assert aws.ec2.describe_images(Owners=["self"])["Images"] == []
+
+
+def test_delete_is_idempotent(aws: Aws, image_provider: ImageProvider) -> None:
+    image_id, outs = create(
+        image_provider, snapshot_image([aws.snapshot()], deregistrationProtection="disabled")
+    )
+    image_provider.delete(image_id, outs)
+    aws.emulator.clear_requests()
+    image_provider.delete(image_id, outs)
+    assert aws.calls() == ["DescribeImages", "DescribeSnapshots"]
+
+
+def test_delete_without_deleting_snapshots_keeps_them(
+    aws: Aws, image_provider: ImageProvider
+) -> None:
+    root = aws.snapshot()
+    image_id, outs = create(
+        image_provider,
+        snapshot_image([root], deregistrationProtection="disabled", deleteSnapshotsOnDestroy=False),
+    )
+    image_provider.delete(image_id, outs)
+    assert aws.emulator.requests[-1].params["DeleteAssociatedSnapshots"] == "false"
+    assert aws.snapshot_exists(root)
+
+
+def test_an_image_of_another_account_is_not_ours_to_delete(
+    aws: Aws, image_provider: ImageProvider
+) -> None:
+    foreign = aws.emulator.seed_foreign_image(public=True)
+    with pytest.raises(ImageNotOwnedError, match="only its owner can deregister it"):
+        image_provider.delete(foreign, {"deleteSnapshotsOnDestroy": True})
+
+
+def test_an_aws_backup_image_points_to_aws_backup(aws: Aws, image_provider: ImageProvider) -> None:
+    backup = aws.emulator.seed_backup_image()
+    aws.emulator.clear_requests()
+    with pytest.raises(
+        BackupManagedImageError, match="delete its recovery point in the AWS Backup vault"
+    ):
+        image_provider.delete(backup, {})
+    assert aws.calls() == ["DescribeImages"]
