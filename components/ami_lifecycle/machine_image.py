@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Mapping
-from typing import Any, Literal, NotRequired, Required, TypedDict
+from typing import Any, NotRequired, Required, TypedDict
 
 import pulumi
 from pulumi.runtime.rpc import UNKNOWN
@@ -26,7 +26,7 @@ __all__ = [
 
 TYPE_TOKEN = "ami-lifecycle:index:MachineImage"
 
-ProtectionInput = Literal["enabled", "enabled-with-cooldown", "disabled"] | Protection
+ProtectionInput = str | Protection
 
 
 class EbsArgs(TypedDict, total=False):

@@ -99,14 +99,20 @@ class _Problems:
             self.add(f"{prop}.{key}", "is not a known property; check the spelling.")
 
 
-def validate_image_props(props: Mapping[str, Any]) -> list[InputProblem]:
-    """Every rule for an image's property bag; an empty list means the inputs are acceptable."""
+def validate_image_props(
+    props: Mapping[str, Any], *, volumes_snapshotted: bool = False
+) -> list[InputProblem]:
+    """Every rule for an image's property bag; an empty list means the inputs are acceptable.
+
+    `volumes_snapshotted`: the bag is a dynamic `Image`'s, where the component has already added
+    a `snapshotId` beside each `volumeId` it snapshotted.
+    """
     problems = _Problems()
     _check_name(problems, props.get("imageName"))
     _check_protection(problems, props.get("deregistrationProtection"))
     _check_tags(problems, "tags", props.get("tags"))
     from_instance = _check_source(problems, props)
-    _check_mappings(problems, props, from_instance)
+    _check_mappings(problems, props, from_instance, volumes_snapshotted)
     return problems.found
 
 
@@ -222,7 +228,9 @@ def _check_source(problems: _Problems, props: Mapping[str, Any]) -> bool:
     return False
 
 
-def _check_mappings(problems: _Problems, props: Mapping[str, Any], from_instance: bool) -> None:
+def _check_mappings(
+    problems: _Problems, props: Mapping[str, Any], from_instance: bool, volumes_snapshotted: bool
+) -> None:
     mappings = props.get("blockDeviceMappings")
     if mappings is None or is_unknown(mappings):
         mappings = []
@@ -266,7 +274,7 @@ def _check_mappings(problems: _Problems, props: Mapping[str, Any], from_instance
             )
         ebs = mapping.get("ebs")
         if isinstance(ebs, Mapping):
-            backed = _check_ebs(problems, f"{prop}.ebs", ebs, from_instance)
+            backed = _check_ebs(problems, f"{prop}.ebs", ebs, from_instance, volumes_snapshotted)
             root_backed = root_backed or (backed and device == root)
         elif _given(ebs) and not is_unknown(ebs):
             problems.add(f"{prop}.ebs", "must be an object.")
@@ -277,7 +285,13 @@ def _check_mappings(problems: _Problems, props: Mapping[str, Any], from_instance
         )
 
 
-def _check_ebs(problems: _Problems, prop: str, ebs: Mapping[str, Any], from_instance: bool) -> bool:
+def _check_ebs(
+    problems: _Problems,
+    prop: str,
+    ebs: Mapping[str, Any],
+    from_instance: bool,
+    volumes_snapshotted: bool,
+) -> bool:
     """Check one `ebs` block; return whether a snapshot (or a volume to snapshot) backs it."""
     problems.unexpected(prop, ebs, _EBS_FIELDS)
     snapshot_id, volume_id = ebs.get("snapshotId"), ebs.get("volumeId")
@@ -294,7 +308,7 @@ def _check_ebs(problems: _Problems, prop: str, ebs: Mapping[str, Any], from_inst
         _check_instance_override(problems, prop, ebs)
         return backed
 
-    if _given(snapshot_id) and _given(volume_id):
+    if _given(snapshot_id) and _given(volume_id) and not volumes_snapshotted:
         problems.add(
             f"{prop}.volumeId",
             "set snapshotId or volumeId, not both: volumeId asks the component to snapshot "

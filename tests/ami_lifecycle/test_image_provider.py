@@ -467,3 +467,11 @@ def test_an_aws_backup_image_points_to_aws_backup(aws: Aws, image_provider: Imag
     ):
         image_provider.delete(backup, {})
     assert aws.calls() == ["DescribeImages"]
+
+
+def test_check_accepts_the_snapshot_the_component_made_of_a_volume(
+    image_provider: ImageProvider,
+) -> None:
+    props = snapshot_image(["snap-made"])
+    props["blockDeviceMappings"][0]["ebs"]["volumeId"] = "vol-source"
+    assert image_provider.check({}, props).failures == []

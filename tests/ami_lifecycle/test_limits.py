@@ -7,6 +7,7 @@ refusing values AWS already accepts (or accepting values it refuses).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import boto3
 import pytest
@@ -17,7 +18,7 @@ from ami_lifecycle import limits
 @pytest.fixture(scope="module")
 def ebs_docs() -> dict[str, str]:
     model = boto3.client("ec2", region_name="us-east-1").meta.service_model
-    shape = model.shape_for("EbsBlockDevice")
+    shape: Any = model.shape_for("EbsBlockDevice")
     return {
         name: re.sub(r"<[^>]+>", "", member.documentation) for name, member in shape.members.items()
     }
@@ -82,7 +83,7 @@ def test_volume_initialization_rate_matches_the_model(ebs_docs: dict[str, str]) 
 
 
 def test_enumerations_match_the_model() -> None:
-    model = boto3.client("ec2", region_name="us-east-1").meta.service_model
+    model: Any = boto3.client("ec2", region_name="us-east-1").meta.service_model
     assert set(model.shape_for("VolumeType").enum) == set(limits.VOLUME_TYPES)
     assert set(model.shape_for("ArchitectureValues").enum) == limits.ARCHITECTURES
     assert set(model.shape_for("BootModeValues").enum) == limits.BOOT_MODES

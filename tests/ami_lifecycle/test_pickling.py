@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import pickle
 import pickletools
 
@@ -19,12 +20,12 @@ def _globals_referenced(serialized: str) -> set[str]:
     names: set[str] = set()
     ops = list(pickletools.genops(base64.b64decode(serialized)))
     strings = [
-        arg for op, arg, _ in ops if op.name in ("SHORT_BINUNICODE", "BINUNICODE", "UNICODE")
+        str(arg) for op, arg, _ in ops if op.name in ("SHORT_BINUNICODE", "BINUNICODE", "UNICODE")
     ]
     for op, arg, _ in ops:
         if op.name == "GLOBAL":
             names.add(str(arg).replace(" ", "."))
-    for module, qualname in zip(strings, strings[1:], strict=False):
+    for module, qualname in itertools.pairwise(strings):
         if module.startswith("ami_lifecycle"):
             names.add(f"{module}.{qualname}")
     return names

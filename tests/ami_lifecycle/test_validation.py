@@ -64,7 +64,7 @@ def set_ebs(index: int = 0, **fields: Any) -> Callable[[Props], None]:
     return change
 
 
-def drop(*path: str) -> Callable[[Props], None]:
+def drop(*path: str | int) -> Callable[[Props], None]:
     def change(props: Props) -> None:
         target: Any = props
         for key in path[:-1]:

@@ -51,7 +51,10 @@ class ImageProvider(AwsSettings, ResourceProvider):
         for key, default in _DEFAULTS.items():
             if inputs.get(key) is None:
                 inputs[key] = default
-        failures = [CheckFailure(p.property, p.reason) for p in validate_image_props(inputs)]
+        failures = [
+            CheckFailure(p.property, p.reason)
+            for p in validate_image_props(inputs, volumes_snapshotted=True)
+        ]
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:

@@ -1,0 +1,49 @@
+"""CrossGuard policies for AMIs managed with ami-lifecycle and the pulumi-aws resources nearby.
+
+One module per domain:
+
+- `deregistration_protection`: `ami-deregistration-protection` and
+  `ami-deregistration-protection-applied`
+- `volume_initialization`: `ami-volume-initialization-rate`
+- `snapshot_retention`: `ami-snapshots-kept-on-destroy`
+- `values_known`: `ami-policy-values-known`, the advisory note for values unknown during preview
+
+`pack.PACK_OPTIONS` assembles them into the `ami-lifecycle-guard` pack.
+"""
+
+from .checks import Findings, ResourceCheck
+from .config import ExemptionConfig, ProtectionConfig
+from .deregistration_protection import (
+    DEREGISTRATION_PROTECTION,
+    DEREGISTRATION_PROTECTION_APPLIED,
+    ProtectionState,
+    parse_protection_state,
+)
+from .errors import PolicyConfigError
+from .pack import PACK_OPTIONS, PackOptions
+from .property_values import PropertyValue, Unknown, resolve
+from .resources import CheckedResource
+from .snapshot_retention import SNAPSHOTS_KEPT_ON_DESTROY
+from .values_known import POLICY_VALUES_KNOWN
+from .volume_initialization import VOLUME_INITIALIZATION_RATE
+
+__all__ = [
+    "DEREGISTRATION_PROTECTION",
+    "DEREGISTRATION_PROTECTION_APPLIED",
+    "PACK_OPTIONS",
+    "POLICY_VALUES_KNOWN",
+    "SNAPSHOTS_KEPT_ON_DESTROY",
+    "VOLUME_INITIALIZATION_RATE",
+    "CheckedResource",
+    "ExemptionConfig",
+    "Findings",
+    "PackOptions",
+    "PolicyConfigError",
+    "PropertyValue",
+    "ProtectionConfig",
+    "ProtectionState",
+    "ResourceCheck",
+    "Unknown",
+    "parse_protection_state",
+    "resolve",
+]

@@ -1,0 +1,42 @@
+"""The policy pack: its name and the policies in it."""
+
+from __future__ import annotations
+
+from typing import Final, TypedDict
+
+from pulumi_policy import Policy
+
+from .deregistration_protection import (
+    DEREGISTRATION_PROTECTION,
+    DEREGISTRATION_PROTECTION_APPLIED,
+)
+from .snapshot_retention import SNAPSHOTS_KEPT_ON_DESTROY
+from .values_known import POLICY_VALUES_KNOWN
+from .volume_initialization import VOLUME_INITIALIZATION_RATE
+
+__all__ = ["PACK_OPTIONS", "PackOptions"]
+
+
+class PackOptions(TypedDict):
+    """The keyword arguments of `pulumi_policy.PolicyPack` this pack sets."""
+
+    name: str
+    description: str
+    policies: list[Policy]
+
+
+PACK_OPTIONS: Final = PackOptions(
+    name="ami-lifecycle-guard",
+    description=(
+        "Guards AMIs managed with ami-lifecycle: deregistration protection, EBS volume "
+        "initialization rates and snapshots left behind."
+    ),
+    policies=[
+        DEREGISTRATION_PROTECTION.policy(),
+        DEREGISTRATION_PROTECTION_APPLIED,
+        VOLUME_INITIALIZATION_RATE.policy(),
+        SNAPSHOTS_KEPT_ON_DESTROY.policy(),
+        POLICY_VALUES_KNOWN,
+    ],
+)
+"""`PolicyPack(**PACK_OPTIONS)` is the pack; the test harness builds its analyzer from the same."""

@@ -1,0 +1,81 @@
+"""The resources these policies look at, reduced to what a check needs to know about them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from pulumi_policy import PolicyResource, ResourceValidationArgs
+
+from .property_values import PropertyValue, resolve
+
+__all__ = [
+    "AWS_IMAGE_TYPES",
+    "EBS_VOLUME",
+    "IMAGE",
+    "LAUNCH_TEMPLATE",
+    "MACHINE_IMAGE",
+    "OUR_IMAGE_TYPES",
+    "CheckedResource",
+    "urn_name",
+    "urn_type",
+]
+
+MACHINE_IMAGE: Final = "ami-lifecycle:index:MachineImage"
+"""Our component."""
+IMAGE: Final = "pulumi-python:dynamic/ami-lifecycle:Image"
+"""The dynamic resource the component creates; checked by its own type token, so that using it
+without the component doesn't bypass the policies."""
+OUR_IMAGE_TYPES: Final = frozenset({MACHINE_IMAGE, IMAGE})
+
+AWS_IMAGE_TYPES: Final = frozenset(
+    {"aws:ec2/ami:Ami", "aws:ec2/amiCopy:AmiCopy", "aws:ec2/amiFromInstance:AmiFromInstance"}
+)
+"""pulumi-aws image resources; none of them can enable deregistration protection."""
+EBS_VOLUME: Final = "aws:ebs/volume:Volume"
+LAUNCH_TEMPLATE: Final = "aws:ec2/launchTemplate:LaunchTemplate"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckedResource:
+    """One resource, as a resource policy (inputs) or a stack policy (outputs) sees it."""
+
+    resource_type: str
+    name: str
+    urn: str
+    parent_urn: str | None
+    props: dict[str, PropertyValue]
+
+    @classmethod
+    def from_validation_args(cls, args: ResourceValidationArgs) -> CheckedResource:
+        """The resource a resource policy is asked about, with its inputs."""
+        return cls(
+            resource_type=args.resource_type,
+            name=args.name,
+            urn=args.urn,
+            parent_urn=args.opts.parent or None,
+            props=resolve(args.props),
+        )
+
+    @classmethod
+    def from_stack_resource(cls, resource: PolicyResource) -> CheckedResource:
+        """A resource of the stack after the update, with its outputs."""
+        return cls(
+            resource_type=resource.resource_type,
+            name=resource.name,
+            urn=resource.urn,
+            parent_urn=resource.opts.parent or None,
+            props=resolve(resource.props),
+        )
+
+
+def urn_type(urn: str) -> str:
+    """The resource type a URN names (`urn:pulumi:<stack>::<project>::<parent$type>::<name>`)."""
+    parts = urn.split("::", 3)
+    return parts[2].rsplit("$", 1)[-1] if len(parts) == 4 else ""
+
+
+def urn_name(urn: str) -> str:
+    """The logical name a URN ends with; names may themselves contain `::`."""
+    parts = urn.split("::", 3)
+    return parts[3] if len(parts) == 4 else ""

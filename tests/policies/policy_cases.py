@@ -1,0 +1,151 @@
+"""Happy-path resources, one per resource type the pack checks, and helpers to read diagnostics.
+
+Each test takes one of these, changes one property, and asserts the exact messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from policies.ami_guard import PACK_OPTIONS
+from policies.analyzer_host import AnalyzerClient, Diagnostic, Resource
+
+MACHINE_IMAGE = "ami-lifecycle:index:MachineImage"
+IMAGE = "pulumi-python:dynamic/ami-lifecycle:Image"
+EBS_VOLUME = "aws:ebs/volume:Volume"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+AWS_IMAGE_TYPES = (
+    "aws:ec2/ami:Ami",
+    "aws:ec2/amiCopy:AmiCopy",
+    "aws:ec2/amiFromInstance:AmiFromInstance",
+)
+
+PROTECTION = "ami-deregistration-protection"
+PROTECTION_APPLIED = "ami-deregistration-protection-applied"
+RATE = "ami-volume-initialization-rate"
+SNAPSHOTS = "ami-snapshots-kept-on-destroy"
+VALUES_KNOWN = "ami-policy-values-known"
+
+Configured = Callable[..., AnalyzerClient]
+"""Builds an in-process analyzer prepared with the given pack config (the `configured` fixture)."""
+
+DESCRIPTIONS = {policy.name: policy.description for policy in PACK_OPTIONS["policies"]}
+
+
+def root_volume(**ebs: Any) -> dict[str, Any]:
+    """A root-device mapping restored from a snapshot, at a valid initialization rate."""
+    return {
+        "deviceName": "/dev/xvda",
+        "ebs": {
+            "snapshotId": "snap-0123456789abcdef0",
+            "volumeSize": 8,
+            "volumeType": "gp3",
+            "deleteOnTermination": True,
+            "volumeInitializationRate": 200,
+            **ebs,
+        },
+    }
+
+
+def machine_image(name: str = "web", **properties: Any) -> Resource:
+    """The component, with the inputs a careful user would give it."""
+    return Resource(
+        type=MACHINE_IMAGE,
+        name=name,
+        properties={
+            "imageName": "web-2025-06-01",
+            "description": "Web server base image",
+            "tags": {"team": "platform"},
+            "deregistrationProtection": "enabled",
+            "deleteSnapshotsOnDestroy": True,
+            "fromSnapshots": {
+                "rootDeviceName": "/dev/xvda",
+                "architecture": "x86_64",
+                "bootMode": "uefi",
+                "virtualizationType": "hvm",
+                "enaSupport": True,
+            },
+            "blockDeviceMappings": [root_volume()],
+            **properties,
+        },
+    )
+
+
+def image(parent: Resource | None = None, **properties: Any) -> Resource:
+    """The dynamic Image the component creates: every default filled in, `__provider` attached."""
+    parent = parent if parent is not None else machine_image()
+    return Resource(
+        type=IMAGE,
+        name=f"{parent.name}-image",
+        parent=parent,
+        properties={
+            **parent.properties,
+            "region": "us-east-1",
+            "__provider": "gASVNAAAAAAAAACMHmFtaV9saWZlY3ljbGUucHJvdmlkZXIuaW1hZ2U=",
+            **properties,
+        },
+    )
+
+
+def deployed_image(protection_state: Any = "enabled-without-cooldown", **outputs: Any) -> Resource:
+    """An Image after `pulumi up`, with the outputs the provider reports."""
+    return image().with_properties(
+        imageId="ami-0123456789abcdef0",
+        state="available",
+        protectionState=protection_state,
+        **outputs,
+    )
+
+
+def ebs_volume(**properties: Any) -> Resource:
+    """A pulumi-aws volume restored from a snapshot at a valid initialization rate."""
+    return Resource(
+        type=EBS_VOLUME,
+        name="data",
+        properties={
+            "availabilityZone": "us-east-1a",
+            "snapshotId": "snap-0123456789abcdef0",
+            "type": "gp3",
+            "volumeInitializationRate": 150,
+            **properties,
+        },
+    )
+
+
+def launch_template(**ebs: Any) -> Resource:
+    """A pulumi-aws launch template whose root device sets a valid initialization rate."""
+    return Resource(
+        type=LAUNCH_TEMPLATE,
+        name="web",
+        properties={
+            "imageId": "ami-0123456789abcdef0",
+            "instanceType": "t3.micro",
+            "blockDeviceMappings": [
+                {
+                    "deviceName": "/dev/xvda",
+                    "ebs": {"volumeSize": 20, "volumeInitializationRate": 300, **ebs},
+                }
+            ],
+        },
+    )
+
+
+def reported(
+    diagnostics: Iterable[Diagnostic], policy_name: str | None = None
+) -> list[tuple[str, str]]:
+    """(enforcement level, message) of each diagnostic, optionally of one policy only."""
+    return [
+        (d.enforcement_level, d.detail)
+        for d in diagnostics
+        if policy_name is None or d.policy_name == policy_name
+    ]
+
+
+def note(path: str, policy_name: str) -> tuple[str, str]:
+    """The advisory note `ami-policy-values-known` gives for an unknown value."""
+    return (
+        "advisory",
+        f"{path} must be known for {policy_name} to check it; the check will run when the value "
+        "is known, during `pulumi up`.",
+    )

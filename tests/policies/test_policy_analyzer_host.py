@@ -1,0 +1,129 @@
+"""The harness marshals and configures exactly as the engine does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policies.analyzer_host import (
+    UNKNOWN,
+    AnalyzerClient,
+    PolicyPackConfigError,
+    PolicyPackProcess,
+    PolicyPackStartError,
+    Resource,
+    Secret,
+    UnknownValue,
+    marshal_properties,
+    reconcile_config,
+    stack_urn,
+)
+from tests.policies.policy_cases import (
+    PROTECTION,
+    RATE,
+    SNAPSHOTS,
+    VALUES_KNOWN,
+    image,
+    machine_image,
+)
+
+SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
+
+
+def as_python(resource: Resource) -> dict[str, object]:
+    from google.protobuf import json_format  # type: ignore[import-untyped,unused-ignore]
+
+    return json_format.MessageToDict(marshal_properties(resource.properties))  # type: ignore[no-any-return]
+
+
+class TestWire:
+    def test_numbers_are_doubles(self) -> None:
+        struct = marshal_properties({"volumeSize": 8, "rate": 150.0})
+        assert struct.fields["volumeSize"].WhichOneof("kind") == "number_value"
+        assert struct.fields["volumeSize"].number_value == 8.0
+
+    def test_unknowns_are_string_sentinels(self) -> None:
+        props = {"a": UNKNOWN, "b": UnknownValue("number"), "c": [UNKNOWN]}
+        assert as_python(Resource(type="t", name="n", properties=props)) == {
+            "a": "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+            "b": "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
+            "c": ["04da6b54-80e4-46f7-96ec-b56ff0331ba9"],
+        }
+
+    def test_secrets_are_wrapped(self) -> None:
+        props = {"password": Secret("hunter2"), "nested": {"key": Secret(UNKNOWN)}}
+        assert as_python(Resource(type="t", name="n", properties=props)) == {
+            "password": {**SECRET, "value": "hunter2"},
+            "nested": {"key": {**SECRET, "value": "04da6b54-80e4-46f7-96ec-b56ff0331ba9"}},
+        }
+
+    def test_internal_keys_are_dropped_at_any_depth(self) -> None:
+        marshalled = as_python(image(tags={"__internal": "x", "team": "platform"}))
+        assert "__provider" not in marshalled
+        assert marshalled["tags"] == {"team": "platform"}
+
+    def test_nulls_are_sent(self) -> None:
+        assert as_python(Resource(type="t", name="n", properties={"a": None})) == {"a": None}
+
+
+class TestUrns:
+    def test_top_level_resource_is_parented_to_the_stack(self) -> None:
+        resource = machine_image()
+        assert (
+            resource.urn == "urn:pulumi:dev::ami-lifecycle::ami-lifecycle:index:MachineImage::web"
+        )
+        assert resource.parent_urn == stack_urn("dev", "ami-lifecycle")
+        assert (
+            resource.parent_urn
+            == "urn:pulumi:dev::ami-lifecycle::pulumi:pulumi:Stack::ami-lifecycle-dev"
+        )
+
+    def test_child_carries_its_parent_type(self) -> None:
+        child = image()
+        assert child.urn == (
+            "urn:pulumi:dev::ami-lifecycle::ami-lifecycle:index:MachineImage"
+            "$pulumi-python:dynamic/ami-lifecycle:Image::web-image"
+        )
+        assert child.analyze_request().options.parent == machine_image().urn
+
+
+class TestReconcile:
+    def test_every_policy_gets_its_default_level_and_schema_defaults(
+        self, analyzer: AnalyzerClient
+    ) -> None:
+        config = reconcile_config(analyzer.analyzer_info())
+
+        assert {name: c.enforcementLevel for name, c in config.items()} == {
+            PROTECTION: 1,
+            "ami-deregistration-protection-applied": 1,
+            RATE: 1,
+            SNAPSHOTS: 0,
+            VALUES_KNOWN: 0,
+        }
+        assert dict(config[PROTECTION].properties) == {
+            "requireCooldown": False,
+            "exemptResources": [],
+        }
+
+    def test_all_then_specific(self, analyzer: AnalyzerClient) -> None:
+        config = reconcile_config(analyzer.analyzer_info(), {"all": "disabled", RATE: "advisory"})
+        assert config[PROTECTION].enforcementLevel == 2  # DISABLED
+        assert config[RATE].enforcementLevel == 0  # ADVISORY
+
+    def test_entry_must_be_a_level_or_object(self, analyzer: AnalyzerClient) -> None:
+        with pytest.raises(PolicyPackConfigError, match="is not a string or an object"):
+            reconcile_config(analyzer.analyzer_info(), {RATE: 3})
+
+
+@pytest.mark.e2e
+def test_a_pack_that_fails_to_start_says_why(tmp_path: Path) -> None:
+    (tmp_path / "__main__.py").write_text("raise RuntimeError('no policies here')\n")
+    process = PolicyPackProcess(tmp_path, startup_timeout=30)
+
+    with pytest.raises(PolicyPackStartError) as raised:
+        process.start()
+
+    assert "did not start" in str(raised.value)
+    assert "RuntimeError: no policies here" in str(raised.value)
+    assert process.client is None

@@ -1,0 +1,115 @@
+"""What the pack tells the engine about itself, and the documented configuration example."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pulumi.runtime import proto
+
+from policies.ami_guard import PACK_OPTIONS
+from policies.analyzer_host import (
+    UNKNOWN,
+    AnalyzerClient,
+    PolicyPackConfigError,
+    load_config_file,
+    policy_schemas,
+)
+from tests.policies.policy_cases import (
+    PROTECTION,
+    PROTECTION_APPLIED,
+    RATE,
+    SNAPSHOTS,
+    VALUES_KNOWN,
+    Configured,
+    deployed_image,
+    ebs_volume,
+    image,
+    machine_image,
+    reported,
+)
+
+PACK_DIR = Path(__file__).resolve().parents[2] / "policies"
+EXAMPLE_CONFIG = PACK_DIR / "policy-config.example.json"
+
+
+def test_policies_and_default_levels(analyzer: AnalyzerClient) -> None:
+    info = analyzer.analyzer_info()
+
+    assert info.name == "ami-lifecycle-guard"
+    assert info.supportsConfig
+    levels = {p.name: proto.EnforcementLevel.Name(p.enforcementLevel) for p in info.policies}
+    assert levels == {
+        PROTECTION: "MANDATORY",
+        PROTECTION_APPLIED: "MANDATORY",
+        RATE: "MANDATORY",
+        SNAPSHOTS: "ADVISORY",
+        VALUES_KNOWN: "ADVISORY",
+    }
+
+
+def test_policy_names_and_descriptions_follow_house_style() -> None:
+    for policy in PACK_OPTIONS["policies"]:
+        assert re.fullmatch(r"ami(-[a-z]+)+", policy.name), policy.name
+        assert policy.description.startswith("Checks whether "), policy.name
+        assert policy.description.endswith("."), policy.name
+
+
+def test_config_schemas(analyzer: AnalyzerClient) -> None:
+    schemas = {
+        name: schema["properties"]
+        for name, schema in policy_schemas(analyzer.analyzer_info()).items()
+    }
+    assert set(schemas[PROTECTION]) == {"requireCooldown", "exemptResources"}
+    assert set(schemas[PROTECTION_APPLIED]) == {"requireCooldown", "exemptResources"}
+    assert set(schemas[SNAPSHOTS]) == {"exemptResources"}
+    assert schemas[PROTECTION]["requireCooldown"]["default"] is False
+    assert schemas[PROTECTION]["exemptResources"]["items"] == {"type": "string", "minLength": 1}
+
+
+def test_schema_rejects_malformed_config(configured: Configured) -> None:
+    with pytest.raises(PolicyPackConfigError) as raised:
+        configured({PROTECTION: {"requireCooldown": "yes"}})
+    assert str(raised.value) == "ami-deregistration-protection: 'yes' is not of type 'boolean'"
+
+
+def test_invalid_enforcement_level_is_refused(configured: Configured) -> None:
+    with pytest.raises(PolicyPackConfigError) as raised:
+        configured({RATE: "warn"})
+    assert "'warn' is not a valid enforcement level" in str(raised.value)
+
+
+class TestDocumentedExample:
+    """policies/policy-config.example.json, the file README.md walks through."""
+
+    @pytest.fixture
+    def example(self, configured: Configured) -> AnalyzerClient:
+        return configured(load_config_file(EXAMPLE_CONFIG))
+
+    def test_requires_cooldown(self, example: AnalyzerClient) -> None:
+        assert reported(example.analyze(machine_image()), PROTECTION) == [
+            (
+                "mandatory",
+                'deregistrationProtection must be "enabled-with-cooldown" because requireCooldown '
+                'is set, not "enabled".',
+            )
+        ]
+        assert example.analyze_stack([deployed_image("enabled-with-cooldown")]) == []
+
+    def test_exempts_the_legacy_image(self, example: AnalyzerClient) -> None:
+        legacy = machine_image("legacy-base", deregistrationProtection="disabled")
+        assert example.analyze(legacy) == []
+        assert example.analyze(image(legacy)) == []
+        assert example.analyze_stack([image(legacy, protectionState="disabled")]) == []
+
+    def test_makes_kept_snapshots_mandatory(self, example: AnalyzerClient) -> None:
+        resource = machine_image(
+            deregistrationProtection="enabled-with-cooldown", deleteSnapshotsOnDestroy=False
+        )
+        assert [level for level, _ in reported(example.analyze(resource))] == ["mandatory"]
+        assert example.analyze(resource.with_properties(deleteSnapshotsOnDestroy=True)) == []
+
+    def test_keeps_unknowns_advisory(self, example: AnalyzerClient) -> None:
+        diagnostics = example.analyze(ebs_volume(volumeInitializationRate=UNKNOWN))
+        assert [d.enforcement_level for d in diagnostics] == ["advisory"]
