@@ -1,0 +1,125 @@
+"""EC2 errors the extension raises that moto has no class for.
+
+Why this exists: the AWS texts say *that* some requests fail, rarely *with which code*. Each class
+here says whether its code is documented AWS behaviour or the emulator's own plausible choice, so
+code under test never learns to rely on an invented string by accident.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from moto.ec2.exceptions import EC2ClientError
+
+from .clock import format_aws_time
+
+__all__ = [
+    "BackupManagedImageError",
+    "EncryptedWithSnapshotError",
+    "ImageNotOwnedError",
+    "ImageProtectedError",
+    "IncorrectInstanceStateError",
+    "InvalidBlockDeviceMappingError",
+    "InvalidParameterValueError",
+    "SnapshotNotFoundError",
+]
+
+
+class ImageNotOwnedError(EC2ClientError):
+    """Seed 002: "You can't deregister an AMI that is not owned by your account."
+
+    Code and message are the ones AWS is seen returning for this case
+    (``AuthFailure``, ``Not authorized for image:ami-...``).
+    """
+
+    def __init__(self, image_id: str) -> None:
+        super().__init__("AuthFailure", f"Not authorized for image:{image_id}")
+
+
+class BackupManagedImageError(EC2ClientError):
+    """Seed 002: an AMI managed by AWS Backup can't be deregistered with Amazon EC2.
+
+    ``OperationNotPermitted`` is the EMULATOR'S CHOICE; the texts give no code.
+    """
+
+    def __init__(self, image_id: str) -> None:
+        super().__init__(
+            "OperationNotPermitted",
+            f"The image {image_id} is managed by AWS Backup and can't be deregistered with "
+            "Amazon EC2. Use AWS Backup to delete the corresponding recovery point in the "
+            "backup vault instead.",
+        )
+
+
+class ImageProtectedError(EC2ClientError):
+    """A protected AMI (or one still in its 24-hour cooldown) refuses ``DeregisterImage``.
+
+    ``OperationNotPermitted`` is the EMULATOR'S CHOICE (EC2 uses it for the analogous
+    termination protection); the texts give no code.
+    """
+
+    def __init__(self, image_id: str, cooldown_until: datetime | None = None) -> None:
+        if cooldown_until is None:
+            message = (
+                f"The image {image_id} can't be deregistered because deregistration protection "
+                "is enabled. Disable deregistration protection first."
+            )
+        else:
+            message = (
+                f"The image {image_id} can't be deregistered until "
+                f"{format_aws_time(cooldown_until)}: deregistration protection was disabled "
+                "with a 24-hour cooldown."
+            )
+        super().__init__("OperationNotPermitted", message)
+
+
+class EncryptedWithSnapshotError(EC2ClientError):
+    """Seed 004 (EbsBlockDevice.Encrypted): with a snapshot "you must omit this parameter. If you
+    include this parameter, the request will fail, regardless of the value that you specify."
+
+    ``InvalidParameterCombination`` is the EMULATOR'S CHOICE; the text gives no code.
+    """
+
+    def __init__(self, device_name: str) -> None:
+        super().__init__(
+            "InvalidParameterCombination",
+            f"The parameter Encrypted can't be specified together with SnapshotId (device "
+            f"{device_name}): a volume created from a snapshot takes the snapshot's encryption.",
+        )
+
+
+class SnapshotNotFoundError(EC2ClientError):
+    """``InvalidSnapshot.NotFound`` with a message (moto's own class has an empty one)."""
+
+    def __init__(self, snapshot_id: str) -> None:
+        super().__init__(
+            "InvalidSnapshot.NotFound", f"The snapshot '{snapshot_id}' does not exist."
+        )
+
+
+class InvalidBlockDeviceMappingError(EC2ClientError):
+    """A mapping the texts rule out. ``InvalidBlockDeviceMapping`` is an EC2 error code; which
+    cases use it is the EMULATOR'S CHOICE."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("InvalidBlockDeviceMapping", message)
+
+
+class InvalidParameterValueError(EC2ClientError):
+    """``InvalidParameterValue`` with a free message (emulator-chosen cases are commented where
+    raised)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("InvalidParameterValue", message)
+
+
+class IncorrectInstanceStateError(EC2ClientError):
+    """CreateImage needs an instance "that is either running or stopped" (seed 004).
+    ``IncorrectInstanceState`` is an EC2 error code; using it here is the EMULATOR'S CHOICE."""
+
+    def __init__(self, instance_id: str, state: str) -> None:
+        super().__init__(
+            "IncorrectInstanceState",
+            f"The instance '{instance_id}' is {state}; CreateImage needs a running or stopped "
+            "instance.",
+        )
