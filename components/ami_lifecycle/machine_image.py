@@ -211,13 +211,13 @@ class MachineImage(pulumi.ComponentResource):
             mapping = declared
             ebs = mapping.get("ebs") if isinstance(mapping, Mapping) else None
             if isinstance(ebs, Mapping) and ebs.get("volumeId") is not None:
+                label = _device_label(mapping.get("deviceName"), index)
                 snapshot = VolumeSnapshot(
-                    f"{name}-snapshot-{_device_label(mapping.get('deviceName'), index)}",
+                    f"{name}-snapshot-{label}",
                     {
                         "volumeId": ebs["volumeId"],
-                        "description": f"Snapshot for AMI {args['image_name']}"
-                        if isinstance(args["image_name"], str)
-                        else None,
+                        # Not the image name: renaming the image must not re-snapshot the volume.
+                        "description": f"Snapshot for MachineImage {name} ({label})",
                         "tags": props.get("tags"),
                         "region": props.get("region"),
                         "deleteOnDestroy": props["deleteSnapshotsOnDestroy"],
