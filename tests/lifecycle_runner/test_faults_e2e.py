@@ -19,7 +19,11 @@ def _nothing_created(run: Run) -> None:
 def test_provider_capturing_a_boto3_client_fails_at_registration(run: Runner) -> None:
     up = run("up", "captured_client")
     _nothing_created(up)
-    assert "cannot pickle 'SSLContext' object" in up.output
+    # dill fails on the client's SSLContext, or recurses through its object graph first,
+    # depending on what the process imported before: either way the program stops here.
+    assert "cannot pickle 'SSLContext' object" in up.output or "RecursionError" in up.output, (
+        up.output
+    )
     assert "while pickling a dynamic provider" in up.output
     assert "Create such objects inside the provider's methods" in up.output
     # It never reached the provider host: no step, just the program's failure.
