@@ -65,6 +65,7 @@ def draw(path: Path, title: str, panels: Sequence[Panel]) -> Path:
             axis.set_yscale("log")
         if panel.symlog_y:
             axis.set_yscale("symlog", linthresh=1.0)
+            axis.set_ylim(bottom=0.0)
         if panel.xticks:
             axis.set_xticks(list(panel.xticks), [f"{x:g}" for x in panel.xticks])
             axis.minorticks_off()

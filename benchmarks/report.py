@@ -142,7 +142,7 @@ def render_results(
         for table in section.tables:
             out += [table.markdown(), ""]
         if section.analysis:
-            out += ["### Why targets were missed", "", *section.analysis, ""]
+            out += ["### Why targets were missed, or nearly", "", *section.analysis, ""]
         for chart in section.charts:
             out += [f"![{section.title}]({chart.relative_to(base).as_posix()})", ""]
     return "\n".join(out).rstrip() + "\n"
