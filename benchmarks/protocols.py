@@ -16,6 +16,7 @@ over HTTP. Only runs if `lifecycle_runner` is importable; otherwise the section 
 
 from __future__ import annotations
 
+import inspect
 import io
 import itertools
 import json
@@ -53,6 +54,15 @@ WATCH_RATIO = 1.2
 """Above this per-image growth the analysis runs even when the rule is met."""
 """...or while the largest stack exceeds that line by less than this (a noisy machine)."""
 STEADY_CALLS = 20
+SAVE_SHARE_CAUSE = 0.2
+"""The state saves are named as the cause only when they take at least this share of the run."""
+
+
+def _settle_quiet_ms() -> float:
+    from lifecycle_runner.plugin_process import PluginProcess
+
+    quiet = inspect.signature(PluginProcess.settle).parameters["quiet"].default
+    return float(quiet) * 1000
 
 
 def availability() -> str | None:
@@ -695,7 +705,8 @@ def _explain_growth(result: ProtocolsResult, lead: str) -> list[str]:
         f"{report.total:.1f} s profiled, wall clock per thread, so read counts, not sums): "
         f"`lifecycle_runner.state.save_state` called {save.calls if save else 0} times "
         f"({(save.calls / largest) if save else 0:.1f} per image); "
-        f"`PluginProcess.settle` (waits for the provider's output to go quiet, at least 20 ms) "
+        f"`PluginProcess.settle` (waits for the provider's output to go quiet, at least "
+        f"{_settle_quiet_ms():g} ms) "
         f"called {settle.calls if settle else 0} times, {settle.cumulative if settle else 0:.1f} "
         "s in total. One save of the state files the runs left:",
         "",
@@ -704,15 +715,28 @@ def _explain_growth(result: ProtocolsResult, lead: str) -> list[str]:
         *cost_rows,
         "",
     ]
-    if save is not None and save.calls >= largest and len(result.state_cost) > 1:
+    # Measured, not profiled: one save at the largest stack times the saves of its `up`, against
+    # that `up`'s wall time (the profile's total sums every thread and its own overhead).
+    one_save = statistics.median(c[1] for c in result.state_cost.get(largest, [(0, 0.0, 0)]))
+    saves_seconds = one_save * (save.calls if save is not None else 0)
+    save_share = saves_seconds / run_.seconds if run_.seconds else 0.0
+    if save is not None and save.calls >= largest and save_share >= SAVE_SHARE_CAUSE:
         lines += [
             "- Why: the runner saves the whole state after every step, and the state grows with "
             "every image, so the gaps grow through the update pass and an N-image `up` "
             "serialises O(N^2) bytes. The fix belongs in `lifecycle_runner` "
             "(`runner._Command.save`, which the deployment calls after each step), not in "
             "`components/ami_lifecycle`: write only the changed resource (a journal), or save "
-            "the whole file once per pass. Separately, `settle` costs a constant 20+ ms per "
-            "step: linear, but a large share of each step.",
+            "the whole file once per pass.",
+            "",
+        ]
+    elif save is not None:
+        lines += [
+            f"- The state saves are not the main cause: {save.calls} saves of at most "
+            f"{one_save * 1000:.1f} ms, about {saves_seconds:.1f} s of the {run_.seconds:.1f} s "
+            f"`up` ({save_share:.0%}). The provider's own steps do not grow either (above), so "
+            "the rest of the growth is in the runner process, which also runs the program: "
+            "still to be found.",
             "",
         ]
     preview = next((t for t in timelines if t.name == "previewing"), None)

@@ -137,7 +137,7 @@ class PluginProcess:
     def exit_code(self) -> int | None:
         return self._process.poll()
 
-    def settle(self, quiet: float = 0.02, limit: float = 0.25) -> None:
+    def settle(self, quiet: float = 0.005, limit: float = 0.25) -> None:
         """Wait briefly until the plugin's output goes quiet.
 
         A provider's prints made before it answered are already in the pipe; this lets the

@@ -149,7 +149,9 @@ def load_state(path: Path, project: str, stack: str) -> StackState:
 def save_state(path: Path, state: StackState) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(state.to_json(), indent=2, sort_keys=False) + "\n")
+    # Saved after every step, so it must stay cheap as stacks grow: compact JSON takes the C
+    # encoder (an indented dump is ~7x slower and made large stacks' `up` quadratic in practice).
+    temporary.write_text(json.dumps(state.to_json(), separators=(",", ":")) + "\n")
     os.replace(temporary, path)
 
 

@@ -1,7 +1,7 @@
 """Waiting for AWS: poll with a schedule that keeps lateness within 10% of the wait.
 
 The interval between polls grows with the time already waited (a tenth of it, at least one
-second, at most `max_interval`), so an image that takes T seconds is noticed within
+second, at most five minutes), so an image that takes T seconds is noticed within
 max(1 s, 0.1·T) and the number of `Describe*` calls grows with log T instead of T. The clock is
 injectable, so tests and benchmarks can simulate long waits without sleeping.
 """
@@ -48,7 +48,8 @@ SYSTEM_CLOCK: Clock = _SystemClock()
 @dataclass(frozen=True)
 class PollSchedule:
     min_interval: float = 1.0
-    max_interval: float = 60.0
+    max_interval: float = 300.0
+    """Long waits still poll at least every 5 minutes (a tenth of the wait would be more)."""
     fraction: float = 0.1
     timeout: float = 40 * 60.0
     """40 minutes, as Terraform's aws_ami create timeout."""
