@@ -63,8 +63,12 @@ class ProfileReport:
         return "\n".join(lines)
 
 
+_REPO_ROOT = f"{Path(__file__).resolve().parent.parent}/"
+
+
 def _short(filename: str, line: int, function: str) -> str:
-    for marker in ("site-packages/", "/work/main/", "components/"):
+    """Paths relative to the repository (wherever it is cloned) or to site-packages."""
+    for marker in ("site-packages/", _REPO_ROOT, "components/"):
         if marker in filename:
             filename = filename.split(marker, 1)[1]
     return f"{filename}:{line}({function})"
