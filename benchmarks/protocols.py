@@ -993,10 +993,15 @@ def run(settings: Settings, out_dir: Path) -> Section:
             for name, (to_middle, to_large, _) in growth.items()
         )
         time_detail = "; ".join(p for p in detail.split("; ") if "seconds" in p)
+        # Tiny (--quick) stacks can show no per-image cost above the one-image stack at all:
+        # then there is no ratio to report, and the linear rule alone decides.
         growth_ratio = max(
-            growth[f"{c} seconds"][1] / growth[f"{c} seconds"][0]
-            for c in ("up", "destroy")
-            if growth[f"{c} seconds"][0] > 0
+            (
+                growth[f"{c} seconds"][1] / growth[f"{c} seconds"][0]
+                for c in ("up", "destroy")
+                if growth[f"{c} seconds"][0] > 0
+            ),
+            default=0.0,
         )
         verdicts += [
             Verdict(
