@@ -26,7 +26,7 @@ lint: venv
 	$(BIN)/ruff format --check .
 
 typecheck: venv
-	$(BIN)/mypy components/ami_lifecycle policies ec2_emulator lifecycle_runner benchmarks tests __main__.py
+	$(BIN)/mypy components/ami_lifecycle policies analyzer_host ec2_emulator lifecycle_runner benchmarks tests __main__.py
 
 unit: venv
 	$(BIN)/pytest

@@ -4,7 +4,7 @@ Why this exists: the pack runs inside every `pulumi preview` / `pulumi up`. The 
 (`python -u -m pulumi.policy <engine> .` in the pack's directory), waits for its port, then sends
 one `Analyze` per resource and one `AnalyzeStack`; a slow start or a slow `Analyze` delays every
 deployment. The pack is started here exactly that way by the project's own harness
-(`policies.analyzer_host.PolicyPackProcess`) and timed from launch to its first answer
+(`analyzer_host.PolicyPackProcess`) and timed from launch to its first answer
 (`GetAnalyzerInfo`), then fed 1, 100 and 1,000 resources.
 
 Only runs if the pack and its harness are importable; otherwise the section says "skipped" and no
@@ -43,8 +43,8 @@ IMAGE = "pulumi-python:dynamic/ami-lifecycle:Image"
 def availability() -> str | None:
     """None if the pack and its harness can be used; otherwise why not."""
     try:
+        from analyzer_host import PolicyPackProcess, Resource  # noqa: F401
         from policies.ami_guard import PACK_OPTIONS  # noqa: F401
-        from policies.analyzer_host import PolicyPackProcess, Resource  # noqa: F401
     except ImportError as error:
         return f"the policy pack or its harness is not importable ({error})"
     return None
@@ -74,7 +74,7 @@ def resources(count: int) -> list[Any]:
     """`count` resources as a stack of images would send them: mostly compliant MachineImages
     and their dynamic Images; every 10th turns protection off, every 25th keeps its snapshots
     (violations, so the pack also builds diagnostics)."""
-    from policies.analyzer_host import Resource
+    from analyzer_host import Resource
 
     made = []
     for index in range(count):
@@ -113,7 +113,7 @@ def _interpreter_start(samples: Samples) -> None:
 
 
 def _cold_start(result: PolicyResult) -> None:
-    from policies.analyzer_host import PolicyPackProcess
+    from analyzer_host import PolicyPackProcess
 
     pack = PolicyPackProcess()
     start = time.perf_counter()
@@ -127,8 +127,8 @@ def _cold_start(result: PolicyResult) -> None:
 
 
 def _throughput(result: PolicyResult, settings: Settings) -> None:
+    from analyzer_host import PolicyPackProcess, in_process_client
     from policies.ami_guard import PACK_OPTIONS
-    from policies.analyzer_host import PolicyPackProcess, in_process_client
 
     batches = {count: resources(count) for count in settings.policy_resource_counts}
     local = in_process_client(**PACK_OPTIONS)
@@ -174,9 +174,9 @@ def profile_cold_start() -> ProfileReport:
     on the way out."""
     import grpc
 
-    from policies.analyzer_host import AnalyzerClient, GrpcTransport
-    from policies.analyzer_host.engine import FakeEngine
-    from policies.analyzer_host.process import PACK_DIR
+    from analyzer_host import AnalyzerClient, GrpcTransport
+    from analyzer_host.engine import FakeEngine
+    from analyzer_host.process import PACK_DIR
 
     env = {
         **os.environ,
@@ -248,7 +248,7 @@ def _analysis(result: PolicyResult, cold_met: bool, throughput_met: bool) -> lis
         local_ms = _per_call_ms(result.in_process[largest], largest)
         floor_ms = _per_call_ms(result.rpc_floor[largest], largest)
         batch = resources(largest)
-        from policies.analyzer_host import PolicyPackProcess
+        from analyzer_host import PolicyPackProcess
 
         with PolicyPackProcess() as client:
             client.prepare()
@@ -340,7 +340,7 @@ def _tables(result: PolicyResult, settings: Settings) -> list[Table]:
         tuple(rows),
         (
             "Analyze calls are sequential, one per resource, each marshalled the way the engine "
-            "marshals properties (policies.analyzer_host.wire)",
+            "marshals properties (analyzer_host.wire)",
             "in-process: the same calls to the pack's servicer in this process, no gRPC and no "
             "second process (the pack's own cost)",
             "gRPC floor: N GetPluginInfo calls over the same channel, a round trip in which the "
@@ -430,7 +430,7 @@ def run(settings: Settings, out_dir: Path) -> Section:
         title=title,
         summary=(
             "The real pack (`policies/`), launched and driven over real gRPC by "
-            "`policies.analyzer_host.PolicyPackProcess`, the engine's side of the analyzer "
+            "`analyzer_host.PolicyPackProcess`, the engine's side of the analyzer "
             "protocol."
         ),
         tables=_tables(result, settings),

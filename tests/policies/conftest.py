@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from analyzer_host import AnalyzerClient, PolicyPackProcess, in_process_client
 from policies.ami_guard import PACK_OPTIONS
-from policies.analyzer_host import AnalyzerClient, PolicyPackProcess, in_process_client
 from tests.policies.policy_cases import Configured
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from analyzer_host import AnalyzerClient, Diagnostic, Resource
 from policies.ami_guard import PACK_OPTIONS
-from policies.analyzer_host import AnalyzerClient, Diagnostic, Resource
 
 MACHINE_IMAGE = "ami-lifecycle:index:MachineImage"
 IMAGE = "pulumi-python:dynamic/ami-lifecycle:Image"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from policies.analyzer_host import (
+from analyzer_host import (
     UNKNOWN,
     AnalyzerClient,
     PolicyPackConfigError,

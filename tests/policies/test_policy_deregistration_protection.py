@@ -6,8 +6,8 @@ from typing import ClassVar
 
 import pytest
 
+from analyzer_host import UNKNOWN, AnalyzerClient, Resource, Secret
 from policies.ami_guard import PolicyConfigError, ProtectionConfig
-from policies.analyzer_host import UNKNOWN, AnalyzerClient, Resource, Secret
 from tests.policies.policy_cases import (
     AWS_IMAGE_TYPES,
     DESCRIPTIONS,

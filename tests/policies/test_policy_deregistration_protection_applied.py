@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from analyzer_host import UNKNOWN, AnalyzerClient, Resource
 from policies.ami_guard import ProtectionState, parse_protection_state
-from policies.analyzer_host import UNKNOWN, AnalyzerClient, Resource
 from tests.policies.policy_cases import (
     PROTECTION_APPLIED,
     Configured,

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from pulumi.runtime import proto
 
-from policies.ami_guard import PACK_OPTIONS
-from policies.analyzer_host import (
+from analyzer_host import (
     UNKNOWN,
     AnalyzerClient,
     PolicyPackConfigError,
     load_config_file,
     policy_schemas,
 )
+from policies.ami_guard import PACK_OPTIONS
 from tests.policies.policy_cases import (
     PROTECTION,
     PROTECTION_APPLIED,

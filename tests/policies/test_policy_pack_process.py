@@ -6,7 +6,7 @@ import grpc
 import pytest
 from pulumi.runtime import proto
 
-from policies.analyzer_host import UNKNOWN, AnalyzerClient, PolicyPackProcess, Secret
+from analyzer_host import UNKNOWN, AnalyzerClient, PolicyPackProcess, Secret
 from tests.policies.policy_cases import (
     DESCRIPTIONS,
     PROTECTION,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from policies.analyzer_host import UNKNOWN, AnalyzerClient, PolicyPackProcess, Resource
+from analyzer_host import UNKNOWN, AnalyzerClient, PolicyPackProcess, Resource
 from tests.policies.policy_cases import (
     deployed_image,
     ebs_volume,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policies.analyzer_host import UNKNOWN, AnalyzerClient, Resource
+from analyzer_host import UNKNOWN, AnalyzerClient, Resource
 from tests.policies.policy_cases import (
     SNAPSHOTS,
     Configured,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policies.analyzer_host import UNKNOWN, AnalyzerClient, Resource, Secret, UnknownValue
+from analyzer_host import UNKNOWN, AnalyzerClient, Resource, Secret, UnknownValue
 from tests.policies.policy_cases import (
     PROTECTION,
     RATE,

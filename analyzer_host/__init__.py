@@ -2,7 +2,7 @@
 
 No Pulumi CLI needed. Start the real pack in its own process, the way the CLI does::
 
-    from policies.analyzer_host import UNKNOWN, PolicyPackProcess, Resource
+    from analyzer_host import UNKNOWN, PolicyPackProcess, Resource
 
     with PolicyPackProcess() as client:          # python -u -m pulumi.policy <engine> .
         client.prepare({"ami-deregistration-protection": {"requireCooldown": True}})

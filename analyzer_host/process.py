@@ -23,7 +23,7 @@ from .engine import FakeEngine
 
 __all__ = ["PACK_DIR", "GrpcTransport", "PolicyPackProcess", "PolicyPackStartError"]
 
-PACK_DIR = Path(__file__).resolve().parent.parent
+PACK_DIR = Path(__file__).resolve().parent.parent / "policies"
 """This repository's policy pack (`policies/`)."""
 
 
