@@ -94,12 +94,14 @@ class VolumeSnapshotProvider(AwsSettings, ResourceProvider):
                 clock=self.clock,
             )
         except (WaitFailedError, WaitTimeoutError) as failure:
-            client.delete_snapshot(SnapshotId=snapshot_id)
+            try:
+                client.delete_snapshot(SnapshotId=snapshot_id)
+                undone = f"undone: deleted {snapshot_id}"
+            except ClientError as error:
+                # Say what is left rather than hide the first failure behind the second.
+                undone = f"undoing failed too ({error_code(error)}): delete {snapshot_id} by hand"
             raise AwsCallError(
-                "snapshotting",
-                volume_id,
-                "SnapshotFailed",
-                f"{snapshot_id} {failure}; undone: deleted {snapshot_id}",
+                "snapshotting", volume_id, "SnapshotFailed", f"{snapshot_id} {failure}; {undone}"
             ) from failure
         return CreateResult(snapshot_id, {**props, **_outputs(snapshot)})
 
