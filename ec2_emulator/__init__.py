@@ -2,7 +2,8 @@
 
 Why this exists: the project's AMI lifecycle code must be tested offline against AWS's
 behaviour, and moto 5.2.5 drops RegisterImage's block device mappings, ignores
-``DeleteAssociatedSnapshots`` and has no deregistration protection. This package extends moto
+``DeleteAssociatedSnapshots``, has no deregistration protection and lets a disabled AMI be
+described, launched and shared. This package extends moto
 (see :mod:`ec2_emulator.patch` for the exact patch surface) following the AWS texts in
 ``/work/shared/seeds`` and the installed botocore model, and runs it in-process
 (:class:`Ec2Emulator`) or as a local HTTP server (:class:`EmulatorServer`,

@@ -46,6 +46,12 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--deregistered-image-lookup", choices=("not-found", "empty"), default="not-found"
     )
+    parser.add_argument(
+        "--disabled-image-deregistration",
+        choices=("allowed", "refused"),
+        default="allowed",
+        help="whether DeregisterImage accepts a disabled AMI (no AWS text says; default allowed)",
+    )
     return parser.parse_args(argv)
 
 
@@ -62,6 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         pending_seconds=args.pending_seconds,
         echo_volume_initialization_rate=args.echo_volume_initialization_rate,
         deregistered_image_lookup=args.deregistered_image_lookup,
+        disabled_image_deregistration=args.disabled_image_deregistration,
     )
     stop = threading.Event()
 

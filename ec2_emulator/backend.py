@@ -1,7 +1,8 @@
 """Backend behaviour of the extension: the functions ``install()`` binds onto moto's EC2Backend.
 
 Why this exists: moto 5.2.5's ``AmiBackend`` drops RegisterImage's mappings, invents snapshots,
-ignores ``DeleteAssociatedSnapshots`` and knows no deregistration protection. Each function here
+ignores ``DeleteAssociatedSnapshots``, knows no deregistration protection, and its DisableImage
+neither hides the AMI from DescribeImages nor stops launches or sharing. Each function here
 replaces or adds one ``EC2Backend`` method (``self`` is a moto ``EC2Backend``); the originals stay
 reachable through :data:`ORIGINALS`. They follow seeds 000-004 and the newest botocore model.
 """
@@ -23,6 +24,7 @@ from moto.ec2.utils import random_ami_id
 
 from .errors import (
     BackupManagedImageError,
+    ImageDisabledError,
     ImageNotOwnedError,
     ImageProtectedError,
     IncorrectInstanceStateError,
@@ -33,8 +35,10 @@ from .images import (
     BACKUP_VAULT_ALIAS,
     EmulatedAmi,
     build_mappings,
+    is_disabled,
     mapping_snapshot_ids,
     protection_of,
+    set_disabled,
     validate_image_name,
 )
 from .state import active_state
@@ -45,12 +49,16 @@ __all__ = [
     "delete_snapshot",
     "deregister_image",
     "describe_images",
+    "disable_image",
     "disable_image_deregistration_protection",
+    "enable_image",
     "enable_image_deregistration_protection",
     "get_image",
     "get_owned_image",
+    "modify_image_attribute",
     "modify_image_fields",
     "register_image",
+    "run_instances",
 ]
 
 #: moto's original methods, filled by ``install()`` before it replaces them.
@@ -281,15 +289,33 @@ def create_image(
     return image
 
 
-def describe_images(self: Any, *args: Any, **kwargs: Any) -> list[Any]:
-    """moto's DescribeImages, plus the ``deregistered_image_lookup`` setting: with the default
-    ``"not-found"`` an ``ImageIds`` request that matches nothing fails with
-    ``InvalidAMIID.NotFound`` (moto returns an empty list for deregistered IDs)."""
+def describe_images(
+    self: Any, *args: Any, include_disabled: bool = True, **kwargs: Any
+) -> list[Any]:
+    """moto's DescribeImages, plus disabled AMIs and the ``deregistered_image_lookup`` setting.
+
+    Disabled AMIs (newest botocore model): DisableImage "A disabled AMI does not appear in
+    DescribeImages API calls by default", ``IncludeDisabled`` "Default: No disabled AMIs are
+    included in the response". The API handler passes the request's ``IncludeDisabled``; moto's
+    own callers (RunInstances, ModifyImageAttribute, CopyImage) look images up by id and keep
+    seeing every image. DisableImage makes the AMI private, so even with ``IncludeDisabled`` only
+    its owner sees it. An ``ImageIds`` request whose only match is left out because it is
+    disabled answers an empty list, not ``InvalidAMIID.NotFound``: the AMI exists (the EMULATOR'S
+    CHOICE; the texts only say it "does not appear").
+
+    With the default ``deregistered_image_lookup`` ``"not-found"``, an ``ImageIds`` request that
+    matches nothing fails with ``InvalidAMIID.NotFound`` (moto returns an empty list for
+    deregistered IDs).
+    """
     images: list[Any] = ORIGINALS["describe_images"](self, *args, **kwargs)
     ami_ids = kwargs.get("ami_ids") if "ami_ids" in kwargs else (args[0] if args else None)
     if ami_ids and not images and active_state().settings.deregistered_image_lookup == "not-found":
         raise InvalidAMIIdError(list(ami_ids))
-    return images
+    return [
+        image
+        for image in images
+        if not is_disabled(image) or (include_disabled and image.owner_id == self.account_id)
+    ]
 
 
 def get_owned_image(self: Any, ami_id: str) -> Any:
@@ -326,6 +352,14 @@ def deregister_image(
 ) -> list[dict[str, str]]:
     """DeregisterImage (seeds 000-002).
 
+    A disabled AMI is deregistered like any other, snapshots included. Neither the newest
+    botocore model (DeregisterImage, DisableImage) nor the User Guide's "Deregister an Amazon EC2
+    AMI" page lists "disabled" among the reasons DeregisterImage refuses an AMI (those are:
+    another account's AMI, an AWS Backup AMI, deregistration protection), so the emulator
+    assumes AWS allows it; the ``disabled_image_deregistration`` setting gives the other reading.
+    Only DeleteSnapshot is documented to refuse a disabled AMI's snapshots ("snapshot is
+    currently in use"; see :func:`delete_snapshot`).
+
     Refuses, in this order: an image of another account (``AuthFailure``), one managed by AWS
     Backup, one with deregistration protection or in its cooldown. Then removes the image and,
     only with ``delete_associated_snapshots``, deletes each snapshot of its mappings:
@@ -342,6 +376,8 @@ def deregister_image(
         raise ImageProtectedError(
             ami_id, protection.cooldown_until if not protection.enabled else None
         )
+    if is_disabled(image) and state.settings.disabled_image_deregistration == "refused":
+        raise ImageDisabledError(ami_id, "deregistered")
     snapshot_ids = mapping_snapshot_ids(image)
     del self.amis[ami_id]
     self.deleted_amis.append(ami_id)
@@ -366,7 +402,9 @@ def deregister_image(
 
 def delete_snapshot(self: Any, snapshot_id: str) -> Any:
     """DeleteSnapshot refuses a snapshot any registered AMI's mappings use
-    (``InvalidSnapshot.InUse``); moto only knew snapshots it invented for its own AMIs."""
+    (``InvalidSnapshot.InUse``); moto only knew snapshots it invented for its own AMIs. A
+    disabled AMI counts: "You can't delete snapshots associated with disabled AMIs" (User Guide,
+    "Disable an Amazon EC2 AMI")."""
     user = _snapshot_in_use_by(self, snapshot_id)
     if user is not None:
         raise InvalidSnapshotInUse(snapshot_id, user)
@@ -402,3 +440,54 @@ def disable_image_deregistration_protection(self: Any, ami_id: str) -> str:
     image = get_owned_image(self, ami_id)
     protection_of(image).disable(active_state().clock.now())
     return "disabled"
+
+
+def disable_image(self: Any, ami_id: str) -> None:
+    """DisableImage (newest botocore model): "Only the AMI owner can disable an AMI"; it "Sets the
+    AMI state to disabled and removes all launch permissions from the AMI" ("If an AMI was public
+    or previously shared, it is made private"). Disabling a disabled AMI again changes nothing
+    (the EMULATOR'S CHOICE; the texts don't say)."""
+    image = get_owned_image(self, ami_id)
+    set_disabled(image, True)
+    image.launch_permissions.clear()
+
+
+def enable_image(self: Any, ami_id: str) -> None:
+    """EnableImage (newest botocore model): "Only the AMI owner can re-enable a disabled AMI";
+    accounts "that lost access to the AMI when it was disabled do not regain access
+    automatically", so launch permissions stay as DisableImage left them. Enabling an AMI that
+    isn't disabled changes nothing (the EMULATOR'S CHOICE; the texts don't say)."""
+    image = get_owned_image(self, ami_id)
+    set_disabled(image, False)
+
+
+def run_instances(self: Any, *args: Any, **kwargs: Any) -> Any:
+    """moto's RunInstances, refusing a disabled AMI: "A disabled AMI can't be used for instance
+    launches", also when a launch template names it ("Subsequent instance launches from a
+    disabled AMI will fail", User Guide, "Disable an Amazon EC2 AMI")."""
+    image_id = args[0] if args else kwargs.get("image_id")
+    if not image_id and kwargs.get("launch_template"):
+        image_id = self._get_template_from_args(kwargs["launch_template"]).data.get("ImageId")
+    image = self.amis.get(image_id) if image_id else None
+    if image is not None and is_disabled(image):
+        raise ImageDisabledError(str(image_id), "used for instance launches")
+    return ORIGINALS["run_instances"](self, *args, **kwargs)
+
+
+def modify_image_attribute(
+    self: Any,
+    ami_id: str,
+    launch_permissions_to_add: list[dict[str, str]],
+    launch_permissions_to_remove: list[dict[str, str]],
+) -> None:
+    """moto's launch-permission changes, refusing to share a disabled AMI ("A disabled AMI can't
+    be shared", DisableImage)."""
+    image = self.amis.get(ami_id)
+    if launch_permissions_to_add and image is not None and is_disabled(image):
+        raise ImageDisabledError(ami_id, "shared")
+    ORIGINALS["modify_image_attribute"](
+        self,
+        ami_id=ami_id,
+        launch_permissions_to_add=launch_permissions_to_add,
+        launch_permissions_to_remove=launch_permissions_to_remove,
+    )

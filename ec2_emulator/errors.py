@@ -15,7 +15,9 @@ from .clock import format_aws_time
 
 __all__ = [
     "BackupManagedImageError",
+    "DisabledStateFilterError",
     "EncryptedWithSnapshotError",
+    "ImageDisabledError",
     "ImageNotOwnedError",
     "ImageProtectedError",
     "IncorrectInstanceStateError",
@@ -71,6 +73,39 @@ class ImageProtectedError(EC2ClientError):
                 "with a 24-hour cooldown."
             )
         super().__init__("OperationNotPermitted", message)
+
+
+class ImageDisabledError(EC2ClientError):
+    """A disabled AMI can't be used for instance launches and can't be shared (DisableImage,
+    newest botocore model).
+
+    ``IncorrectState`` is the EMULATOR'S CHOICE; the texts say *that* these requests fail, not
+    with which code. It is deliberately none of the codes that mean "no such AMI": a disabled
+    AMI still exists, and code under test must not learn to take it for gone.
+    """
+
+    def __init__(self, image_id: str, action: str) -> None:
+        super().__init__(
+            "IncorrectState",
+            f"The image {image_id} is disabled and can't be {action}. Re-enable it with "
+            "EnableImage first.",
+        )
+
+
+class DisabledStateFilterError(EC2ClientError):
+    """DescribeImages filtered on ``state=disabled`` without ``IncludeDisabled=True``.
+
+    Code and message are the ones AWS is seen returning for this case (reported in
+    turbot/steampipe-plugin-aws#2276); the botocore model only says disabled AMIs are left out
+    by default.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            "InvalidParameter",
+            "When filtering by the 'disabled' state, 'IncludeDisabled' must be set to 'true' in "
+            "the request.",
+        )
 
 
 class EncryptedWithSnapshotError(EC2ClientError):

@@ -36,8 +36,10 @@ __all__ = [
     "Protection",
     "build_ebs",
     "build_mappings",
+    "is_disabled",
     "mapping_snapshot_ids",
     "protection_of",
+    "set_disabled",
     "validate_image_name",
 ]
 
@@ -128,6 +130,25 @@ def protection_of(image: Any) -> Protection:
         protection = Protection()
         image.protection = protection
     return protection
+
+
+def is_disabled(image: Any) -> bool:
+    """Whether DisableImage left the image ``disabled`` (moto's own ``Ami`` objects included)."""
+    return bool(image.state == "disabled")
+
+
+def set_disabled(image: Any, disabled: bool) -> None:
+    """DisableImage / EnableImage on any moto image.
+
+    An :class:`EmulatedAmi` keeps its clock-driven state underneath, so re-enabling a disabled
+    image gives back what it would be now (EnableImage: "The re-enabled AMI is marked as
+    available"; an image that never became available doesn't become so by re-enabling). moto's
+    own ``Ami`` objects only have an assigned state.
+    """
+    if isinstance(image, EmulatedAmi):
+        image.disabled = disabled
+    else:
+        image.state = "disabled" if disabled else "available"
 
 
 def mapping_snapshot_ids(image: Any) -> list[str]:
@@ -349,11 +370,15 @@ class EmulatedAmi(Ami):
         self.root_device_type = "ebs" if has_ebs else "instance-store"
         self.launch_permissions: list[dict[str, str]] = list(launch_permissions)
         self.protection = Protection()
+        #: Set by DisableImage, cleared by EnableImage (see :func:`set_disabled`).
+        self.disabled = False
         self._state_override: str | None = None
 
     # -- fields computed at describe time -----------------------------------------------------
     @property
     def state(self) -> str:
+        if self.disabled:
+            return "disabled"
         if self._state_override is not None:
             return self._state_override
         if active_state().clock.now() < self.ready_at:
@@ -362,7 +387,8 @@ class EmulatedAmi(Ami):
 
     @state.setter
     def state(self, value: str) -> None:
-        # moto's DisableImage/EnableImage assign the state directly.
+        # moto code that assigns a state directly; DisableImage/EnableImage go through
+        # set_disabled instead, so that re-enabling restores the clock-driven state.
         self._state_override = value
 
     @property

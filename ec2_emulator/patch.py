@@ -14,6 +14,10 @@ ec2.models.EC2Backend       create_image                                replace
 ec2.models.EC2Backend       deregister_image                            replace
 ec2.models.EC2Backend       describe_images                             wrap
 ec2.models.EC2Backend       delete_snapshot                             wrap
+ec2.models.EC2Backend       disable_image                               replace
+ec2.models.EC2Backend       enable_image                                replace
+ec2.models.EC2Backend       run_instances                               wrap
+ec2.models.EC2Backend       modify_image_attribute                      wrap
 ec2.models.EC2Backend       get_image                                   add
 ec2.models.EC2Backend       modify_image_fields                         add
 ec2.models.EC2Backend       enable_image_deregistration_protection      add
@@ -22,6 +26,7 @@ ec2.responses.EC2Response   call_action (request log)                   wrap
 ec2.responses.EC2Response   register_image                              replace
 ec2.responses.EC2Response   create_image                                replace
 ec2.responses.EC2Response   deregister_image                            replace
+ec2.responses.EC2Response   describe_images                             replace
 ec2.responses.EC2Response   describe_image_attribute                    replace
 ec2.responses.EC2Response   modify_image_attribute                      wrap
 ec2.responses.EC2Response   enable_image_deregistration_protection      add
@@ -49,6 +54,16 @@ PATCHES: tuple[tuple[str, str, str, str, Any], ...] = (
     ("moto.ec2.models", "EC2Backend", "deregister_image", "replace", backend.deregister_image),
     ("moto.ec2.models", "EC2Backend", "describe_images", "wrap", backend.describe_images),
     ("moto.ec2.models", "EC2Backend", "delete_snapshot", "wrap", backend.delete_snapshot),
+    ("moto.ec2.models", "EC2Backend", "disable_image", "replace", backend.disable_image),
+    ("moto.ec2.models", "EC2Backend", "enable_image", "replace", backend.enable_image),
+    ("moto.ec2.models", "EC2Backend", "run_instances", "wrap", backend.run_instances),
+    (
+        "moto.ec2.models",
+        "EC2Backend",
+        "modify_image_attribute",
+        "wrap",
+        backend.modify_image_attribute,
+    ),
     ("moto.ec2.models", "EC2Backend", "get_image", "add", backend.get_image),
     ("moto.ec2.models", "EC2Backend", "modify_image_fields", "add", backend.modify_image_fields),
     (
@@ -75,6 +90,7 @@ PATCHES: tuple[tuple[str, str, str, str, Any], ...] = (
         "replace",
         responses.deregister_image,
     ),
+    ("moto.ec2.responses", "EC2Response", "describe_images", "replace", responses.describe_images),
     (
         "moto.ec2.responses",
         "EC2Response",

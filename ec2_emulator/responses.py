@@ -1,8 +1,9 @@
 """Request handling of the extension: the methods ``install()`` binds onto moto's EC2Response.
 
 Why this exists: moto 5.2.5 parses RegisterImage/CreateImage/DeregisterImage with only a few of
-their parameters, maps DescribeImageAttribute to attribute names its model doesn't have, and has
-no handler for the deregistration-protection actions. Each function here is one EC2 action
+their parameters, ignores DescribeImages' ``IncludeDisabled``, maps DescribeImageAttribute to
+attribute names its model doesn't have, and has no handler for the deregistration-protection
+actions. Each function here is one EC2 action
 (``self`` is a moto ``EC2Response``; parameters arrive parsed against botocore's model). The
 ``call_action`` wrapper records every EC2 request before moto handles it.
 """
@@ -14,6 +15,7 @@ from typing import Any
 from moto.core.responses import ActionResult, EmptyResult
 from moto.ec2.exceptions import AuthFailureRestricted, InvalidRequest
 
+from .errors import DisabledStateFilterError
 from .images import protection_of
 from .state import RecordedRequest, active_state
 
@@ -23,6 +25,7 @@ __all__ = [
     "create_image",
     "deregister_image",
     "describe_image_attribute",
+    "describe_images",
     "disable_image_deregistration_protection",
     "enable_image_deregistration_protection",
     "modify_image_attribute",
@@ -125,6 +128,25 @@ def deregister_image(self: Any) -> ActionResult:
     if delete_snapshots:
         body["DeleteSnapshotResults"] = results
     return ActionResult(body)
+
+
+def describe_images(self: Any) -> ActionResult:
+    """moto's DescribeImages with ``IncludeDisabled`` ("Default: No disabled AMIs are included
+    in the response"), which moto 5.2.5 ignores. Filtering on ``state=disabled`` without it is
+    refused (see :class:`~ec2_emulator.errors.DisabledStateFilterError`)."""
+    self.error_on_dryrun()
+    include_disabled = bool(self._get_param("IncludeDisabled", False))
+    filters = self._filters_from_querystring()
+    if not include_disabled and "disabled" in (filters.get("state") or []):
+        raise DisabledStateFilterError()
+    images = self.ec2_backend.describe_images(
+        ami_ids=self._get_param("ImageIds", []),
+        filters=filters,
+        exec_users=self._get_param("ExecutableUsers", []),
+        owners=self._get_param("Owners", []),
+        include_disabled=include_disabled,
+    )
+    return ActionResult({"Images": images})
 
 
 def enable_image_deregistration_protection(self: Any) -> ActionResult:

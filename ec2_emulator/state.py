@@ -33,6 +33,7 @@ __all__ = [
 SNAPSHOT_FAILURE_CODES: tuple[str, ...] = ("missing-permissions", "internal-error", "client-error")
 
 DeregisteredLookup = Literal["not-found", "empty"]
+DisabledDeregistration = Literal["allowed", "refused"]
 
 
 @dataclass
@@ -51,11 +52,18 @@ class EmulatorSettings:
     ``"not-found"`` (default) fails with ``InvalidAMIID.NotFound``; ``"empty"`` returns no images,
     which is moto 5.2.5's behaviour and what AWS does for "a short interval" (seed 004,
     DescribeImages) before the ID "eventually" becomes not found.
+
+    ``disabled_image_deregistration``: whether ``DeregisterImage`` accepts a disabled AMI
+    (DisableImage). No text says: the DeregisterImage reference and the User Guide's "Deregister
+    an Amazon EC2 AMI" list other refusals but not this one, so ``"allowed"`` (default) is the
+    reading the emulator follows; ``"refused"`` fails the request with ``IncorrectState`` (the
+    EMULATOR'S CHOICE of code), for testing code against the other reading.
     """
 
     echo_volume_initialization_rate: bool = False
     pending_seconds: float = 0.0
     deregistered_image_lookup: DeregisteredLookup = "not-found"
+    disabled_image_deregistration: DisabledDeregistration = "allowed"
 
     def update(self, **changes: Any) -> EmulatorSettings:
         """Apply validated changes in place; unknown names or bad values raise ``ValueError``."""
@@ -78,6 +86,11 @@ class EmulatorSettings:
             if lookup not in ("not-found", "empty"):
                 raise ValueError("deregistered_image_lookup must be 'not-found' or 'empty'")
             self.deregistered_image_lookup = cast(DeregisteredLookup, lookup)
+        if "disabled_image_deregistration" in changes:
+            rule = changes["disabled_image_deregistration"]
+            if rule not in ("allowed", "refused"):
+                raise ValueError("disabled_image_deregistration must be 'allowed' or 'refused'")
+            self.disabled_image_deregistration = cast(DisabledDeregistration, rule)
         return self
 
     def to_dict(self) -> dict[str, Any]:

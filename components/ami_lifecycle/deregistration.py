@@ -8,6 +8,19 @@ A snapshot AWS could not delete (`missing-permissions`, `internal-error`, `clien
 listed by id and the delete fails, so the resource stays in the stack and the next
 `pulumi destroy` retries exactly those snapshots: the image is already gone then, and the
 snapshot ids recorded in the state say what is left.
+
+Two things make an image look gone when it isn't, or gone without its snapshots:
+
+* A disabled AMI (`DisableImage`) is left out of `DescribeImages` unless `IncludeDisabled=True`,
+  which the finder always passes. AWS names no rule against deregistering a disabled AMI (the
+  DeregisterImage reference and the User Guide's "Deregister an Amazon EC2 AMI" refuse only
+  another account's AMI, an AWS Backup AMI and deregistration protection), so it is deregistered
+  as it is, snapshots included, in the same two calls: re-enabling it first would cost a call
+  and `ec2:EnableImage` for nothing. Should AWS refuse after all, the error says to re-enable it.
+* A `DeregisterImage` whose answer is lost is retried by botocore; the retry meets the first
+  attempt's effect (`InvalidAMIID.Unavailable` or `NotFound`), and that attempt's
+  `DeleteSnapshotResults` are lost with it. This is finished like an image found gone: the
+  snapshots recorded in the state are looked up and the remaining ones deleted.
 """
 
 from __future__ import annotations
@@ -17,7 +30,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as EndpointUnreachableError
 
 from .aws.clients import error_code
 from .aws.finder import find_image, find_snapshots
@@ -52,13 +66,18 @@ RETURN_CODES: dict[str, str] = {
 }
 """Every `DeleteSnapshotResults[].ReturnCode` AWS documents, and what it means to the user."""
 
-_LEFT_BEHIND = {"missing-permissions", "internal-error", "client-error"}
+_IMAGE_GONE = ("InvalidAMIID.NotFound", "InvalidAMIID.Unavailable")
+
+_NO_ANSWER = (HTTPClientError, EndpointUnreachableError)
+"""Connection failures that outlasted botocore's retries: EC2 may or may not have acted."""
 
 
 @dataclass(frozen=True)
 class SnapshotOutcome:
     snapshot_id: str
     code: str
+    meaning: str | None = None
+    """What `code` means when it is not one of AWS's `ReturnCode` values."""
 
     @property
     def left_behind(self) -> bool:
@@ -66,7 +85,9 @@ class SnapshotOutcome:
         return self.code not in ("success", "skipped")
 
     def describe(self) -> str:
-        meaning = RETURN_CODES.get(self.code, f"NOT deleted: AWS returned {self.code!r}")
+        meaning = self.meaning or RETURN_CODES.get(
+            self.code, f"NOT deleted: AWS returned {self.code!r}"
+        )
         return f"{self.snapshot_id}: {self.code} ({meaning})"
 
 
@@ -87,20 +108,51 @@ def deregister_image(
         image = find_image(client, image_id)
     except ImageNotFoundError:
         return _finish_earlier_delete(
-            client, image_id, delete_snapshots, recorded_snapshot_ids, report
+            client,
+            image_id,
+            delete_snapshots,
+            recorded_snapshot_ids,
+            report,
+            gone=f"{image_id} is already deregistered",
         )
+    except ClientError as error:
+        raise AwsCallError(VERB, image_id, error_code(error), str(error)) from error
+    except _NO_ANSWER as error:
+        raise _no_answer(
+            image_id, "DescribeImages", error, "nothing was changed; run `pulumi destroy` again"
+        ) from error
 
     _refuse_if_not_deregistrable(image, now())
+    if image.get("State") == "disabled":
+        report(f"{image_id} is disabled (DisableImage); deregistering it without re-enabling it")
     try:
         response = client.deregister_image(
             ImageId=image_id, DeleteAssociatedSnapshots=delete_snapshots
         )
     except ClientError as error:
         code = error_code(error)
-        if code in ("InvalidAMIID.NotFound", "InvalidAMIID.Unavailable"):
-            report(f"{image_id} was deregistered by someone else meanwhile")
-            return []
+        if code in _IMAGE_GONE:
+            return _finish_earlier_delete(
+                client,
+                image_id,
+                delete_snapshots,
+                recorded_snapshot_ids,
+                report,
+                gone=(
+                    f"{image_id} was already deregistered when DeregisterImage answered (by an "
+                    "earlier attempt whose answer was lost, or by someone else), so AWS's "
+                    "per-snapshot results are unknown"
+                ),
+            )
         raise _deregister_error(image, code, str(error)) from error
+    except _NO_ANSWER as error:
+        raise _no_answer(
+            image_id,
+            "DeregisterImage",
+            error,
+            "the AMI may or may not be deregistered now; run `pulumi destroy` again: it looks "
+            "the AMI up and, if it is gone, deletes the snapshots recorded in the stack",
+        ) from error
 
     outcomes = [
         SnapshotOutcome(r.get("SnapshotId", "?"), r.get("ReturnCode", "?"))
@@ -117,6 +169,15 @@ def deregister_image(
         report(f"deregistered {image_id}; snapshots kept (deleteSnapshotsOnDestroy=false): {kept}")
     _raise_if_left_behind(image_id, outcomes, deregistered_now=True)
     return outcomes
+
+
+def _no_answer(image_id: str, action: str, error: Exception, next_step: str) -> AwsCallError:
+    return AwsCallError(
+        VERB,
+        image_id,
+        type(error).__name__,
+        f"{action} got no answer after botocore's retries ({error}); {next_step}.",
+    )
 
 
 def _refuse_if_not_deregistrable(image: ImageTypeDef, now: datetime) -> None:
@@ -169,6 +230,12 @@ def _deregister_error(image: ImageTypeDef, code: str, message: str) -> Exception
         return AwsCallError(
             VERB, image_id, code, f"grant the IAM action ec2:DeregisterImage ({message})"
         )
+    if image.get("State") == "disabled":
+        message = (
+            f"{message.rstrip('.')}. The AMI is disabled: if AWS refuses to deregister it "
+            f"while disabled, re-enable it (`aws ec2 enable-image --image-id {image_id}`) and "
+            "run `pulumi destroy` again"
+        )
     return AwsCallError(VERB, image_id, code, message)
 
 
@@ -178,16 +245,36 @@ def _finish_earlier_delete(
     delete_snapshots: bool,
     recorded_snapshot_ids: Sequence[str],
     report: Callable[[str], None],
+    *,
+    gone: str,
 ) -> list[SnapshotOutcome]:
-    """The image is gone: delete what an earlier attempt (or someone else) left behind."""
-    if not delete_snapshots or not recorded_snapshot_ids:
-        report(f"{image_id} is already deregistered; nothing to do")
+    """The image is gone: delete what an earlier attempt (or someone else) left behind.
+
+    `gone` says how we know, and starts every message.
+    """
+    if not delete_snapshots:
+        report(f"{gone}; its snapshots are kept (deleteSnapshotsOnDestroy=false)")
         return []
-    remaining = [s["SnapshotId"] for s in find_snapshots(client, recorded_snapshot_ids)]
+    if not recorded_snapshot_ids:
+        report(f"{gone}; nothing to do")
+        return []
+    try:
+        remaining = [s["SnapshotId"] for s in find_snapshots(client, recorded_snapshot_ids)]
+    except ClientError as error:
+        raise AwsCallError(
+            VERB, image_id, error_code(error), f"{gone}; looking up its snapshots failed: {error}"
+        ) from error
+    except _NO_ANSWER as error:
+        raise _no_answer(
+            image_id,
+            "DescribeSnapshots",
+            error,
+            f"{gone}; run `pulumi destroy` again to delete its remaining snapshots",
+        ) from error
     if not remaining:
-        report(f"{image_id} is already deregistered and its snapshots are gone")
+        report(f"{gone}, and its recorded snapshots are gone")
         return []
-    report(f"{image_id} is already deregistered; deleting its remaining snapshots")
+    report(f"{gone}; deleting its remaining recorded snapshots:")
     outcomes = [_delete_snapshot(client, snapshot_id) for snapshot_id in remaining]
     for outcome in outcomes:
         report(f"  {outcome.describe()}")
@@ -209,6 +296,13 @@ def _delete_snapshot(client: EC2Client, snapshot_id: str) -> SnapshotOutcome:
             return SnapshotOutcome(snapshot_id, "missing-permissions")
         status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400))
         return SnapshotOutcome(snapshot_id, "internal-error" if status >= 500 else "client-error")
+    except _NO_ANSWER as error:
+        return SnapshotOutcome(
+            snapshot_id,
+            type(error).__name__,
+            "NOT deleted, as far as is known: DeleteSnapshot got no answer after botocore's "
+            "retries",
+        )
     return SnapshotOutcome(snapshot_id, "success")
 
 

@@ -3,6 +3,11 @@
 AWS answers a missing AMI with `InvalidAMIID.NotFound`, with `InvalidAMIID.Unavailable`, with an
 empty list, or (for a while after deregistration) with an image in state `deregistered`. Callers
 only ever see `ImageNotFoundError`.
+
+A disabled AMI (`DisableImage`) is not gone: it still exists, keeps its snapshots and can be
+re-enabled, but `DescribeImages` leaves it out unless `IncludeDisabled=True` ("Default: No
+disabled AMIs are included in the response"). The finder always asks for it, so a disabled image
+is found in state `disabled` and each caller decides what that means.
 """
 
 from __future__ import annotations
@@ -26,9 +31,12 @@ _SNAPSHOT_GONE = {"InvalidSnapshot.NotFound"}
 
 
 def find_image(client: EC2Client, image_id: str) -> ImageTypeDef:
-    """The image, with one `DescribeImages` call; `ImageNotFoundError` if it is gone."""
+    """The image, with one `DescribeImages` call; `ImageNotFoundError` if it is gone.
+
+    A disabled image is found (state `disabled`).
+    """
     try:
-        images = client.describe_images(ImageIds=[image_id]).get("Images", [])
+        images = client.describe_images(ImageIds=[image_id], IncludeDisabled=True).get("Images", [])
     except ClientError as error:
         if error_code(error) in _IMAGE_GONE:
             raise ImageNotFoundError(image_id) from error
