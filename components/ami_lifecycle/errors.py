@@ -5,13 +5,14 @@
     ├── NotFoundError                the finder's typed "not found" (never shown as a failure)
     │   ├── ImageNotFoundError
     │   └── SnapshotNotFoundError
-    └── ImageOperationError          "<verb> EC2 AMI (<id or name>): <cause>"
-        ├── ImageCreationError       registration or the wait for `available` failed
-        ├── ProtectedImageError      deregistration protection (or its cooldown) refuses delete
-        ├── ImageNotOwnedError       the AMI belongs to another account
-        ├── BackupManagedImageError  the AMI is an AWS Backup recovery point
-        ├── SnapshotsLeftBehindError  the AMI is gone but some snapshots could not be deleted
-        └── AwsCallError             any other AWS error, with its `Error.Code`
+    ├── ImageOperationError          "<verb> EC2 AMI (<id or name>): <cause>"
+    │   ├── ImageCreationError       registration or the wait for `available` failed
+    │   ├── ProtectedImageError      deregistration protection (or its cooldown) refuses delete
+    │   ├── ImageNotOwnedError       the AMI belongs to another account
+    │   ├── BackupManagedImageError  the AMI is an AWS Backup recovery point
+    │   ├── SnapshotsLeftBehindError  the AMI is gone but some snapshots could not be deleted
+    │   └── AwsCallError             any other AWS error, with its `Error.Code`
+    └── SnapshotOperationError       "<verb> EBS snapshot (<id or volume>): <cause>"
 
 Messages follow one pattern so that logs and CLI output read alike, and each one says what to
 do next.
@@ -34,6 +35,7 @@ __all__ = [
     "NotFoundError",
     "ProtectedImageError",
     "SnapshotNotFoundError",
+    "SnapshotOperationError",
     "SnapshotsLeftBehindError",
 ]
 
@@ -121,3 +123,14 @@ class AwsCallError(ImageOperationError):
     def __init__(self, verb: str, ident: str, code: str, message: str) -> None:
         self.code = code
         super().__init__(verb, ident, f"{code}: {message}")
+
+
+class SnapshotOperationError(AmiLifecycleError):
+    """An operation on an EBS snapshot (a `VolumeSnapshot`) failed; the message names the
+    operation, the snapshot or its volume, the cause and what was undone."""
+
+    def __init__(self, verb: str, ident: str, cause: str) -> None:
+        self.verb = verb
+        self.ident = ident
+        self.cause = cause
+        super().__init__(f"{verb} EBS snapshot ({ident}): {cause}")

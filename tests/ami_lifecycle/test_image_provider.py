@@ -59,7 +59,7 @@ def create(provider: ImageProvider, props: dict[str, Any]) -> tuple[str, dict[st
 # -- create -------------------------------------------------------------------------------------
 
 
-def test_create_from_snapshots_makes_exactly_three_kinds_of_call(
+def test_create_from_snapshots_makes_four_calls_and_reads_protection_back(
     aws: Aws, image_provider: ImageProvider
 ) -> None:
     root = aws.snapshot()
@@ -67,10 +67,12 @@ def test_create_from_snapshots_makes_exactly_three_kinds_of_call(
 
     image_id, outs = create(image_provider, snapshot_image([root]))
 
+    # The enable call's `Return` is only "true": the state is read back with DescribeImages.
     assert aws.calls() == [
         "RegisterImage",
         "DescribeImages",
         "EnableImageDeregistrationProtection",
+        "DescribeImages",
     ]
     registered = aws.emulator.requests[0].params
     assert registered["BlockDeviceMapping.1.Ebs.VolumeInitializationRate"] == "200"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ami_lifecycle.adoption import TOKEN_PROPERTY, TOKEN_TAG
 from ami_lifecycle.provider.snapshot import VolumeSnapshotProvider
 
 from .conftest import Aws
@@ -22,11 +23,13 @@ def test_snapshots_a_volume_tagged_and_waits_for_it(
     assert result.outs is not None
     assert result.outs["snapshotId"] == result.id
     assert (result.outs["state"], result.outs["volumeSize"]) == ("completed", 20)
-    assert aws.calls() == ["CreateSnapshot", "DescribeSnapshots"]
-    assert aws.emulator.requests[0].params["TagSpecification.1.ResourceType"] == "snapshot"
+    # First a look for a snapshot this create's token already made (a replayed create adopts it).
+    assert aws.calls() == ["DescribeSnapshots", "CreateSnapshot", "DescribeSnapshots"]
+    assert aws.emulator.requests[1].params["TagSpecification.1.ResourceType"] == "snapshot"
     [snapshot] = aws.ec2.describe_snapshots(SnapshotIds=[result.id])["Snapshots"]
     assert snapshot["VolumeId"] == volume
     assert {"Key": "team", "Value": "platform"} in snapshot["Tags"]
+    assert {"Key": TOKEN_TAG, "Value": inputs[TOKEN_PROPERTY]} in snapshot["Tags"]
 
 
 def test_delete_counts_a_snapshot_its_image_already_deleted_as_done(

@@ -25,13 +25,16 @@ class Status:
     failed: bool = False
     reason: str | None = None
     """AWS's own explanation on failure (`StateReason.Message`, `StateMessage`)."""
+    missing: bool = False
+    """AWS says there is no such resource: final, unless it was only just created (the waiter
+    allows for EC2's eventual consistency for a while)."""
 
 
 def image_status(client: EC2Client, image_id: str) -> tuple[ImageTypeDef | None, Status]:
     try:
         image = find_image(client, image_id)
     except ImageNotFoundError:
-        return None, Status("gone", failed=True, reason="the image no longer exists")
+        return None, Status("gone", failed=True, reason="the image no longer exists", missing=True)
     state = image.get("State", "pending")
     reason = image.get("StateReason", {}).get("Message") or None
     return image, Status(
@@ -43,7 +46,9 @@ def snapshot_status(client: EC2Client, snapshot_id: str) -> tuple[SnapshotTypeDe
     try:
         snapshot = find_snapshot(client, snapshot_id)
     except SnapshotNotFoundError:
-        return None, Status("gone", failed=True, reason="the snapshot no longer exists")
+        return None, Status(
+            "gone", failed=True, reason="the snapshot no longer exists", missing=True
+        )
     state = snapshot.get("State", "pending")
     reason = snapshot.get("StateMessage") or None
     return snapshot, Status(

@@ -1,5 +1,10 @@
 """Waiting for AWS: poll with a schedule that keeps lateness within 10% of the wait.
 
+EC2's API is eventually consistent: right after `RegisterImage` or `CreateSnapshot`, a
+`Describe*` call may not know the new id yet. "Not found" therefore counts as still pending for
+a bounded grace period from the start of the wait, and as final after it, so that an image
+deleted by someone else meanwhile is still reported within minutes.
+
 The interval between polls grows with the time already waited (a tenth of it, at least one
 second, at most five minutes), so an image that takes T seconds is noticed within
 max(1 s, 0.1·T) and the number of `Describe*` calls grows with log T instead of T. The clock is
@@ -54,6 +59,8 @@ class PollSchedule:
     timeout: float = 40 * 60.0
     """40 minutes, as Terraform's aws_ami create timeout."""
     report_every: float = 15.0
+    missing_grace: float = 120.0
+    """How long "not found" may mean "not visible yet" after a create."""
 
     def interval(self, elapsed: float) -> float:
         return min(self.max_interval, max(self.min_interval, self.fraction * elapsed))
@@ -94,13 +101,14 @@ def wait_until_done(
         item, status = poll()
         if status.done and item is not None:
             return item
-        if status.failed:
-            raise WaitFailedError(status)
         now = clock.monotonic()
         elapsed = now - start
+        if status.failed and not (status.missing and elapsed < schedule.missing_grace):
+            raise WaitFailedError(status)
         if elapsed >= schedule.timeout:
             raise WaitTimeoutError(status, elapsed)
         if now - last_report >= schedule.report_every:
-            report(f"{what}: still {status.state} after {elapsed:.0f}s")
+            shown = "not visible yet" if status.missing else status.state
+            report(f"{what}: still {shown} after {elapsed:.0f}s")
             last_report = now
         clock.sleep(min(schedule.interval(elapsed), schedule.timeout - elapsed))

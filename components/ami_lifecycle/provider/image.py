@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as EndpointUnreachableError
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -17,10 +19,12 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from ..adoption import TOKEN_PROPERTY, new_token, token_of
+from ..aws.clients import error_code
 from ..aws.finder import find_image
 from ..creation import create_image, set_protection
 from ..deregistration import deregister_image
-from ..errors import ImageNotFoundError
+from ..errors import AwsCallError, ImageNotFoundError
 from ..iam import requires
 from ..image_spec import ImageSpec
 from ..outputs import image_outputs, protection_setting, reported_tags
@@ -55,6 +59,9 @@ class ImageProvider(AwsSettings, ResourceProvider):
             CheckFailure(p.property, p.reason)
             for p in validate_image_props(inputs, volumes_snapshotted=True)
         ]
+        # A new token for every check: only a create with exactly these checked inputs (its
+        # botocore retries, or a replay of an interrupted create) can adopt what it finds.
+        inputs[TOKEN_PROPERTY] = new_token()
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -72,21 +79,43 @@ class ImageProvider(AwsSettings, ResourceProvider):
         created = create_image(
             self.client(spec.region),
             spec,
+            token=token_of(props) or new_token(),
             report=self.reporter(f"image {spec.image_name}"),
             schedule=self.schedule,
             clock=self.clock,
         )
         image_id = str(created.image.get("ImageId"))
-        outs = image_outputs(created.image, spec.declared_rates(), created.protection_state)
+        outs = image_outputs(created.image, spec.declared_rates(), None)
         return CreateResult(image_id, {**props, **outs})
 
+    @requires("ec2:DescribeImages")
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         client = self.client(props.get("region"))
+        report = self.reporter(f"image {id_}")
         try:
             image = find_image(client, id_)
         except ImageNotFoundError:
-            self.reporter(f"image {id_}")("deregistered outside Pulumi; it is gone from the stack")
+            report("deregistered outside Pulumi; it is gone from the stack")
             return ReadResult("", {})
+        except ClientError as error:
+            raise AwsCallError("reading", id_, error_code(error), str(error)) from error
+        except (HTTPClientError, EndpointUnreachableError) as error:
+            # Only an answer may drop the image from the stack; no answer changes nothing.
+            raise AwsCallError(
+                "reading",
+                id_,
+                type(error).__name__,
+                f"DescribeImages got no answer after botocore's retries ({error}); nothing was "
+                "changed, run `pulumi refresh` again.",
+            ) from error
+        if image.get("State") == "disabled":
+            # A disabled AMI still exists and still costs its snapshots: it stays in the stack.
+            report(
+                "disabled (DisableImage): it can't launch instances and was made private (its "
+                "launch permissions were removed). It stays in the stack; to use it again, "
+                f"re-enable it with EnableImage (`aws ec2 enable-image --image-id {id_}`) and "
+                "share it again where needed."
+            )
         declared = ImageSpec.from_props(props).declared_rates() if "imageName" in props else {}
         outs = {**props, **image_outputs(image, declared, None)}
         # What AWS reports replaces the recorded value, so the next `up` repairs drift; what it
@@ -101,12 +130,13 @@ class ImageProvider(AwsSettings, ResourceProvider):
         spec = ImageSpec.from_props(news)
         client = self.client(spec.region)
         report = self.reporter(f"image {spec.image_name} ({id_})")
-        protection_state = olds.get("protectionState")
-        if not parse_protection_state(protection_state).satisfies(spec.protection):
-            protection_state = set_protection(
-                client, id_, spec.protection, currently=str(protection_state or "")
-            )
-            report(f"deregistration protection is now {protection_state}")
+        recorded = str(olds.get("protectionState") or "")
+        # Only AWS's own strings say what is set; anything else (such as the `true` that older
+        # versions stored from the enable call's `Return`) means "ask AWS again".
+        known = recorded.lower().startswith(("enabled", "disabled"))
+        if not (known and parse_protection_state(recorded).satisfies(spec.protection)):
+            set_protection(client, id_, spec.protection)
+            report(f"deregistration protection set to {spec.protection.value}")
         if normalized(olds.get("description")) != normalized(news.get("description")):
             client.modify_image_attribute(
                 ImageId=id_, Description={"Value": spec.description or ""}
@@ -116,8 +146,9 @@ class ImageProvider(AwsSettings, ResourceProvider):
             # Snapshots CreateImage made belong to the image; snapshots from elsewhere don't.
             owned = list(olds.get("snapshotIds") or []) if spec.from_instance else []
             retag(client, [id_, *owned], old_tags, spec.tags)
+        # One read gives every output, the protection AWS now reports among them.
         image = find_image(client, id_)
-        outs = image_outputs(image, spec.declared_rates(), str(protection_state))
+        outs = image_outputs(image, spec.declared_rates(), None)
         return UpdateResult({**news, **outs})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
