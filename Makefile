@@ -4,7 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv demo test lint typecheck unit bench clean
+PULUMI := .tools/bin/pulumi
+
+.PHONY: venv cli demo runner-demo test lint typecheck unit bench clean
 
 venv: $(STAMP)
 
@@ -14,8 +16,19 @@ $(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt compon
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
-## The project's main job: the example stack's whole lifecycle, on a local EC2 emulator.
-demo: venv
+## The pinned Pulumi CLI (found on PATH, or built from Go modules once) and its Python launchers.
+cli: $(PULUMI)
+
+$(PULUMI): scripts/install-pulumi.sh tools/pulumi-cli/go.mod tools/pulumi-cli/go.sum
+	bash scripts/install-pulumi.sh
+
+## The project's main job: the example stack's whole lifecycle through the real Pulumi CLI,
+## on a local EC2 emulator.
+demo: venv cli
+	$(BIN)/python -m cli_stack
+
+## The same story through the offline protocol runner (no CLI needed).
+runner-demo: venv
 	$(BIN)/python -m lifecycle_runner demo
 
 ## Everything CI runs: lint, types, then the whole test suite.
@@ -26,13 +39,13 @@ lint: venv
 	$(BIN)/ruff format --check .
 
 typecheck: venv
-	$(BIN)/mypy components/ami_lifecycle policies analyzer_host ec2_emulator lifecycle_runner benchmarks tests __main__.py
+	$(BIN)/mypy components/ami_lifecycle policies analyzer_host ec2_emulator lifecycle_runner cli_stack benchmarks tests __main__.py
 
-unit: venv
+unit: venv cli
 	$(BIN)/pytest
 
 bench: venv
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) .work .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .tools .work .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Puts the pinned Pulumi CLI and the Python plugin launchers in .tools/bin.
+#
+# A `pulumi` already on PATH is used when it is at least the pinned version. Otherwise the CLI
+# is built from Go modules (tools/pulumi-cli pins it) into .tools/bin: a few minutes the first
+# time, then cached (the binary, and Go's module and build caches).
+#
+# Beside it go the two launchers a Pulumi distribution ships for Python, which the CLI runs
+# as plugins: the dynamic-provider host and the policy-pack analyzer. Both run the Python on
+# PATH (or in $PULUMI_RUNTIME_VIRTUALENV), so callers put the project's virtualenv first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PINNED="3.274.1"
+BIN="$PWD/.tools/bin"
+mkdir -p "$BIN"
+
+version_of() { "$1" version 2>/dev/null | sed 's/^v//'; }
+at_least() { [ "$(printf '%s\n%s\n' "$PINNED" "$1" | sort -V | head -n1)" = "$PINNED" ]; }
+
+found="$(command -v pulumi || true)"
+if [ -n "$found" ] && [ "$found" != "$BIN/pulumi" ] && at_least "$(version_of "$found")"; then
+    ln -sf "$found" "$BIN/pulumi"
+elif [ ! -x "$BIN/pulumi" ] || [ "$(version_of "$BIN/pulumi")" != "$PINNED" ]; then
+    command -v go >/dev/null || { echo "install-pulumi: no pulumi >= $PINNED on PATH and no Go to build it" >&2; exit 1; }
+    echo "install-pulumi: building the Pulumi CLI v$PINNED from Go modules (first time: a few minutes)" >&2
+    started=$(date +%s)
+    (cd tools/pulumi-cli && go build -trimpath \
+        -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PINNED" \
+        -o "$BIN/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
+    mv "$BIN/pulumi.tmp" "$BIN/pulumi"
+    echo "install-pulumi: built in $(( $(date +%s) - started ))s" >&2
+fi
+
+launcher() {
+    cat > "$BIN/$1" <<SCRIPT
+#!/bin/sh
+# The Pulumi CLI runs this as a plugin: $2
+if [ -n "\${PULUMI_RUNTIME_VIRTUALENV:-}" ]; then
+    exec "\$PULUMI_RUNTIME_VIRTUALENV/bin/python" -u -m $3 "\$@"
+fi
+exec python3 -u -m $3 "\$@"
+SCRIPT
+    chmod +x "$BIN/$1"
+}
+launcher pulumi-resource-pulumi-python "the host of Python dynamic providers" pulumi.dynamic
+launcher pulumi-analyzer-policy-python "the analyzer of a Python policy pack" pulumi.policy
+
+"$BIN/pulumi" version
