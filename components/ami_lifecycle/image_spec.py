@@ -3,7 +3,9 @@
 Property bags arrive from Pulumi with numbers as floats (gRPC `Struct`), optional fields either
 missing or `None`, and secrets already unwrapped. `ImageSpec.from_props` turns a bag that
 `validation` accepted into frozen dataclasses; everything after that point works on these, and
-`to_api` renders the exact EC2 request fields.
+`to_api` renders the exact EC2 request fields. A value of another type than the one expected
+raises `TypeError` naming the property: it is never converted into something the user didn't
+write (`str(["a"])`, a billing product per character, `bool("false")`).
 """
 
 from __future__ import annotations
@@ -40,12 +42,66 @@ def as_int(value: Any) -> int | None:
     raise TypeError(f"{value!r} is not a whole number")
 
 
-def _str(value: Any) -> str | None:
-    return None if value is None else str(value)
+def _str(props: Mapping[str, Any], key: str) -> str | None:
+    value = props.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise TypeError(f"{key} must be a string, not {type(value).__name__}")
 
 
-def _bool(value: Any) -> bool | None:
-    return None if value is None else bool(value)
+def _required_str(props: Mapping[str, Any], key: str) -> str:
+    value = _str(props, key)
+    if value is None:
+        raise TypeError(f"{key} is required")
+    return value
+
+
+def _bool(props: Mapping[str, Any], key: str) -> bool | None:
+    value = props.get(key)
+    if value is None or isinstance(value, bool):
+        return value
+    # Validation refuses strings, but state written before it did may hold config's "false":
+    # read what it says, never its truthiness.
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise TypeError(f"{key} must be true or false, not {value!r}")
+
+
+def _int(props: Mapping[str, Any], key: str) -> int | None:
+    try:
+        return as_int(props.get(key))
+    except TypeError as error:
+        raise TypeError(f"{key}: {error}") from None
+
+
+def _object(props: Mapping[str, Any], key: str) -> Mapping[str, Any] | None:
+    value = props.get(key)
+    if value is None or isinstance(value, Mapping):
+        return value
+    raise TypeError(f"{key} must be an object, not {type(value).__name__}")
+
+
+def _list(props: Mapping[str, Any], key: str) -> list[Any]:
+    value = props.get(key)
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return list(value)
+    raise TypeError(f"{key} must be a list, not {type(value).__name__}")
+
+
+def _strings(props: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    values = _list(props, key)
+    if not all(isinstance(v, str) for v in values):
+        raise TypeError(f"{key} must be a list of strings")
+    return tuple(values)
+
+
+def _tags(props: Mapping[str, Any]) -> dict[str, str]:
+    tags = _object(props, "tags") or {}
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items()):
+        raise TypeError("tags must map strings to strings")
+    return dict(tags)
 
 
 def _drop_none(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -72,17 +128,17 @@ class Ebs:
     @classmethod
     def from_props(cls, props: Mapping[str, Any]) -> Ebs:
         return cls(
-            snapshot_id=_str(props.get("snapshotId")),
-            volume_id=_str(props.get("volumeId")),
-            volume_size=as_int(props.get("volumeSize")),
-            volume_type=_str(props.get("volumeType")),
-            iops=as_int(props.get("iops")),
-            throughput=as_int(props.get("throughput")),
-            delete_on_termination=_bool(props.get("deleteOnTermination")),
-            encrypted=_bool(props.get("encrypted")),
-            kms_key_id=_str(props.get("kmsKeyId")),
-            outpost_arn=_str(props.get("outpostArn")),
-            volume_initialization_rate=as_int(props.get("volumeInitializationRate")),
+            snapshot_id=_str(props, "snapshotId"),
+            volume_id=_str(props, "volumeId"),
+            volume_size=_int(props, "volumeSize"),
+            volume_type=_str(props, "volumeType"),
+            iops=_int(props, "iops"),
+            throughput=_int(props, "throughput"),
+            delete_on_termination=_bool(props, "deleteOnTermination"),
+            encrypted=_bool(props, "encrypted"),
+            kms_key_id=_str(props, "kmsKeyId"),
+            outpost_arn=_str(props, "outpostArn"),
+            volume_initialization_rate=_int(props, "volumeInitializationRate"),
         )
 
     def to_api(self) -> dict[str, Any]:
@@ -113,12 +169,12 @@ class BlockDeviceMapping:
 
     @classmethod
     def from_props(cls, props: Mapping[str, Any]) -> BlockDeviceMapping:
-        ebs = props.get("ebs")
+        ebs = _object(props, "ebs")
         return cls(
-            device_name=str(props["deviceName"]),
+            device_name=_required_str(props, "deviceName"),
             ebs=Ebs.from_props(ebs) if ebs is not None else None,
-            no_device=bool(props.get("noDevice") or False),
-            virtual_name=_str(props.get("virtualName")),
+            no_device=_bool(props, "noDevice") or False,
+            virtual_name=_str(props, "virtualName"),
         )
 
     def to_api(self) -> dict[str, Any]:
@@ -152,18 +208,18 @@ class SnapshotSource:
     @classmethod
     def from_props(cls, props: Mapping[str, Any]) -> SnapshotSource:
         return cls(
-            root_device_name=str(props["rootDeviceName"]),
-            architecture=_str(props.get("architecture")),
-            boot_mode=_str(props.get("bootMode")),
-            virtualization_type=str(props.get("virtualizationType") or "hvm"),
-            ena_support=_bool(props.get("enaSupport")),
-            tpm_support=_str(props.get("tpmSupport")),
-            imds_support=_str(props.get("imdsSupport")),
-            uefi_data=_str(props.get("uefiData")),
-            sriov_net_support=_str(props.get("sriovNetSupport")),
-            kernel_id=_str(props.get("kernelId")),
-            ramdisk_id=_str(props.get("ramdiskId")),
-            billing_products=tuple(str(p) for p in props.get("billingProducts") or ()),
+            root_device_name=_required_str(props, "rootDeviceName"),
+            architecture=_str(props, "architecture"),
+            boot_mode=_str(props, "bootMode"),
+            virtualization_type=_str(props, "virtualizationType") or "hvm",
+            ena_support=_bool(props, "enaSupport"),
+            tpm_support=_str(props, "tpmSupport"),
+            imds_support=_str(props, "imdsSupport"),
+            uefi_data=_str(props, "uefiData"),
+            sriov_net_support=_str(props, "sriovNetSupport"),
+            kernel_id=_str(props, "kernelId"),
+            ramdisk_id=_str(props, "ramdiskId"),
+            billing_products=_strings(props, "billingProducts"),
         )
 
     def to_api(self) -> dict[str, Any]:
@@ -194,7 +250,9 @@ class InstanceSource:
 
     @classmethod
     def from_props(cls, props: Mapping[str, Any]) -> InstanceSource:
-        return cls(instance_id=str(props["instanceId"]), no_reboot=_bool(props.get("noReboot")))
+        return cls(
+            instance_id=_required_str(props, "instanceId"), no_reboot=_bool(props, "noReboot")
+        )
 
 
 @dataclass(frozen=True)
@@ -213,24 +271,29 @@ class ImageSpec:
     @classmethod
     def from_props(cls, props: Mapping[str, Any]) -> ImageSpec:
         source: SnapshotSource | InstanceSource
-        if props.get("fromInstance") is not None:
-            source = InstanceSource.from_props(props["fromInstance"])
+        instance = _object(props, "fromInstance")
+        if instance is not None:
+            source = InstanceSource.from_props(instance)
         else:
-            source = SnapshotSource.from_props(props["fromSnapshots"])
-        delete_snapshots = props.get("deleteSnapshotsOnDestroy")
+            snapshots = _object(props, "fromSnapshots")
+            if snapshots is None:
+                raise TypeError("fromSnapshots or fromInstance is required")
+            source = SnapshotSource.from_props(snapshots)
+        mappings = []
+        for mapping in _list(props, "blockDeviceMappings"):
+            if not isinstance(mapping, Mapping):
+                raise TypeError("blockDeviceMappings must be a list of objects")
+            mappings.append(BlockDeviceMapping.from_props(mapping))
+        delete_snapshots = _bool(props, "deleteSnapshotsOnDestroy")
         return cls(
-            image_name=str(props["imageName"]),
+            image_name=_required_str(props, "imageName"),
             source=source,
-            block_device_mappings=tuple(
-                BlockDeviceMapping.from_props(m) for m in props.get("blockDeviceMappings") or ()
-            ),
-            description=_str(props.get("description")),
-            tags={str(k): str(v) for k, v in (props.get("tags") or {}).items()},
-            region=_str(props.get("region")),
-            protection=Protection(props.get("deregistrationProtection") or Protection.ENABLED),
-            delete_snapshots_on_destroy=True
-            if delete_snapshots is None
-            else bool(delete_snapshots),
+            block_device_mappings=tuple(mappings),
+            description=_str(props, "description"),
+            tags=_tags(props),
+            region=_str(props, "region"),
+            protection=Protection(_str(props, "deregistrationProtection") or Protection.ENABLED),
+            delete_snapshots_on_destroy=True if delete_snapshots is None else delete_snapshots,
         )
 
     @property

@@ -194,14 +194,14 @@ class MachineImage(pulumi.ComponentResource):
         self, name: str, args: MachineImageArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         props = _to_props(args)
-        props.setdefault("deregistrationProtection", Protection.ENABLED.value)
-        props.setdefault("deleteSnapshotsOnDestroy", True)
-        if props.get("region") is None:
-            props["region"] = pulumi.Config("aws").get("region")
         # Refuse what is already known to be wrong before anything is registered or created.
         problems = validate_image_props(_known(props))
         if problems:
             raise InvalidImageArgsError(name, problems)
+        props.setdefault("deregistrationProtection", Protection.ENABLED.value)
+        props.setdefault("deleteSnapshotsOnDestroy", True)
+        if props.get("region") is None:
+            props["region"] = pulumi.Config("aws").get("region")
 
         super().__init__(TYPE_TOKEN, name, props, opts)
         child = pulumi.ResourceOptions(parent=self)

@@ -477,3 +477,16 @@ def test_check_accepts_the_snapshot_the_component_made_of_a_volume(
     props = snapshot_image(["snap-made"])
     props["blockDeviceMappings"][0]["ebs"]["volumeId"] = "vol-source"
     assert image_provider.check({}, props).failures == []
+
+
+def test_delete_keeps_snapshots_when_older_state_says_false_as_a_string(
+    aws: Aws, image_provider: ImageProvider
+) -> None:
+    """State written before inputs were type-checked may hold "false" (a config string)."""
+    root = aws.snapshot()
+    image_id, outs = create(
+        image_provider, snapshot_image([root], deregistrationProtection="disabled")
+    )
+    image_provider.delete(image_id, {**outs, "deleteSnapshotsOnDestroy": "false"})
+    assert aws.ec2.describe_images(Owners=["self"])["Images"] == []
+    assert aws.snapshot_exists(root)

@@ -71,3 +71,12 @@ def test_check_refuses_a_missing_volume_before_any_call(
         "must be an EBS volume id (vol-…), got 'snap-0abc'.",
     )
     assert aws.calls() == []
+
+
+def test_delete_keeps_the_snapshot_when_older_state_says_false_as_a_string(
+    aws: Aws, snapshot_provider: VolumeSnapshotProvider
+) -> None:
+    """State written before inputs were type-checked may hold "false" (a config string)."""
+    snapshot_id = aws.snapshot()
+    snapshot_provider.delete(snapshot_id, {"deleteOnDestroy": "false"})
+    assert aws.snapshot_exists(snapshot_id)

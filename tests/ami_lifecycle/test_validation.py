@@ -7,9 +7,17 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from pulumi.output import UNKNOWN as HOST_UNKNOWN
 from pulumi.runtime.rpc import UNKNOWN
 
+from ami_lifecycle import InvalidImageArgsError, MachineImage
+from ami_lifecycle.image_spec import ImageSpec, SnapshotSource
+from ami_lifecycle.outputs import OUTPUT_KEYS
+from ami_lifecycle.provider.image import ImageProvider
+from ami_lifecycle.provider.snapshot import VolumeSnapshotProvider
 from ami_lifecycle.validation import validate_image_props, validate_snapshot_props
+
+from .conftest import Aws
 
 Props = dict[str, Any]
 
@@ -420,7 +428,7 @@ RULES: list[tuple[str, Callable[[], Props], Callable[[Props], None], str, str]] 
         valid_snapshot_image,
         set_ebs(volumeInitRate=100),
         "blockDeviceMappings[0].ebs.volumeInitRate",
-        "not a known property",
+        "unknown property; did you mean volumeInitializationRate?",
     ),
 ]
 
@@ -474,3 +482,521 @@ def test_snapshot_rules() -> None:
     assert "must be an EBS volume id" in problem.reason
     [problem] = validate_snapshot_props({})
     assert "is required" in problem.reason
+
+
+# -- types: every value is type-checked first, and a wrong one draws exactly one problem --------
+
+NOT_BOOL_HINT = (
+    "stack config values are strings, so read this one with pulumi.Config.get_bool "
+    "(or require_bool)."
+)
+
+# (id, base, change, every problem expected, as (property, reason))
+TYPE_RULES: list[
+    tuple[str, Callable[[], Props], Callable[[Props], None], list[tuple[str, str]]]
+] = [
+    (
+        "name-in-a-list",
+        valid_snapshot_image,
+        set_top(imageName=["abcd"]),
+        [
+            (
+                "imageName",
+                "must be a string, got a list; give the string itself, without the list: 'abcd'.",
+            )
+        ],
+    ),
+    (
+        "name-a-number",
+        valid_snapshot_image,
+        set_top(imageName=1234.0),
+        [("imageName", "must be a string, got 1234.0.")],
+    ),
+    (
+        "delete-snapshots-config-string",
+        valid_snapshot_image,
+        set_top(deleteSnapshotsOnDestroy="false"),
+        [
+            (
+                "deleteSnapshotsOnDestroy",
+                f"must be true or false (a bool), not the string 'false'; {NOT_BOOL_HINT}",
+            )
+        ],
+    ),
+    (
+        "delete-snapshots-number",
+        valid_snapshot_image,
+        set_top(deleteSnapshotsOnDestroy=0),
+        [("deleteSnapshotsOnDestroy", "must be true or false (a bool), got 0.")],
+    ),
+    (
+        "ena-support-config-string",
+        valid_snapshot_image,
+        lambda p: p["fromSnapshots"].update(enaSupport="True"),
+        [
+            (
+                "fromSnapshots.enaSupport",
+                f"must be true or false (a bool), not the string 'True'; {NOT_BOOL_HINT}",
+            )
+        ],
+    ),
+    (
+        "no-reboot-config-string",
+        valid_instance_image,
+        lambda p: p["fromInstance"].update(noReboot="false"),
+        [
+            (
+                "fromInstance.noReboot",
+                f"must be true or false (a bool), not the string 'false'; {NOT_BOOL_HINT}",
+            )
+        ],
+    ),
+    (
+        "billing-product-not-in-a-list",
+        valid_snapshot_image,
+        lambda p: p["fromSnapshots"].update(billingProducts="bp-1"),
+        [
+            (
+                "fromSnapshots.billingProducts",
+                "must be a list of strings, got the string 'bp-1'; wrap it in a list: ['bp-1'].",
+            )
+        ],
+    ),
+    (
+        "billing-product-a-number",
+        valid_snapshot_image,
+        lambda p: p["fromSnapshots"].update(billingProducts=["bp-1", 5]),
+        [("fromSnapshots.billingProducts[1]", "must be a string, got 5.")],
+    ),
+    (
+        "architecture-in-a-list",
+        valid_snapshot_image,
+        lambda p: p["fromSnapshots"].update(architecture=["x86_64"]),
+        [
+            (
+                "fromSnapshots.architecture",
+                "must be a string, got a list; give the string itself, without the list: 'x86_64'.",
+            )
+        ],
+    ),
+    (
+        "protection-an-object",
+        valid_snapshot_image,
+        set_top(deregistrationProtection={"enabled": True}),
+        [("deregistrationProtection", "must be a string, got an object.")],
+    ),
+    (
+        "size-negative-without-type",
+        valid_snapshot_image,
+        set_ebs(1, volumeType=None, iops=None, volumeSize=-5),
+        [("blockDeviceMappings[1].ebs.volumeSize", "must be a positive whole number, got -5.")],
+    ),
+    (
+        "size-zero-without-type",
+        valid_snapshot_image,
+        set_ebs(1, volumeType=None, iops=None, volumeSize=0.0),
+        [("blockDeviceMappings[1].ebs.volumeSize", "must be a positive whole number, got 0.0.")],
+    ),
+    (
+        "size-above-every-type-without-type",
+        valid_snapshot_image,
+        set_ebs(1, volumeType=None, iops=None, volumeSize=65_537),
+        [
+            (
+                "blockDeviceMappings[1].ebs.volumeSize",
+                "must be 1-65,536 GiB, got 65,537 (source: the widest VolumeSize range of any "
+                "volume type (botocore EC2 model, EbsBlockDevice)).",
+            )
+        ],
+    ),
+    (
+        "iops-a-bool",
+        valid_snapshot_image,
+        set_ebs(1, iops=True),
+        [("blockDeviceMappings[1].ebs.iops", "must be a whole number, got True.")],
+    ),
+    (
+        "iops-a-config-string",
+        valid_snapshot_image,
+        set_ebs(1, iops="500"),
+        [
+            (
+                "blockDeviceMappings[1].ebs.iops",
+                "must be a whole number, got the string '500'; pass a number "
+                "(pulumi.Config.get_int reads one from stack config).",
+            )
+        ],
+    ),
+    (
+        "iops-beyond-32-bits",
+        valid_snapshot_image,
+        set_ebs(1, iops=2**40),
+        [
+            (
+                "blockDeviceMappings[1].ebs.iops",
+                "must be at most 2,147,483,647 (EC2 integers are 32-bit), got 1099511627776.",
+            )
+        ],
+    ),
+    (
+        "volume-type-in-a-list",
+        valid_snapshot_image,
+        set_ebs(volumeType=["gp3"]),
+        [
+            (
+                "blockDeviceMappings[0].ebs.volumeType",
+                "must be a string, got a list; give the string itself, without the list: 'gp3'.",
+            )
+        ],
+    ),
+    (
+        "encrypted-a-string",
+        valid_snapshot_image,
+        set_ebs(1, encrypted="yes"),
+        [
+            (
+                "blockDeviceMappings[1].ebs.encrypted",
+                "must be true or false (a bool), got the string 'yes'.",
+            )
+        ],
+    ),
+    (
+        "device-name-an-object",
+        valid_snapshot_image,
+        lambda p: p["blockDeviceMappings"][2].update(deviceName={"name": "/dev/sdc"}),
+        [("blockDeviceMappings[2].deviceName", "must be a string, got an object.")],
+    ),
+    (
+        "no-device-a-string",
+        valid_instance_image,
+        lambda p: p["blockDeviceMappings"][1].update(noDevice=""),
+        [("blockDeviceMappings[1].noDevice", "must be true or false (a bool), got the string ''.")],
+    ),
+    (
+        "tag-value-a-number",
+        valid_snapshot_image,
+        set_top(tags={"team": "platform", "version": 2.0}),
+        [("tags.version", "tag values must be strings, got 2.0.")],
+    ),
+    (
+        "tag-key-empty",
+        valid_snapshot_image,
+        set_top(tags={"": "platform"}),
+        [("tags.''", "tag keys may not be empty; name the tag.")],
+    ),
+    (
+        "tags-a-list",
+        valid_snapshot_image,
+        set_top(tags=["team=platform"]),
+        [("tags", "must be a map of tag keys to string values, got a list.")],
+    ),
+    (
+        "from-snapshots-a-string",
+        valid_snapshot_image,
+        set_top(fromSnapshots="/dev/xvda"),
+        [
+            (
+                "fromSnapshots",
+                "must be an object with rootDeviceName and the other RegisterImage settings, "
+                "got the string '/dev/xvda'.",
+            )
+        ],
+    ),
+    (
+        "from-instance-a-list",
+        valid_instance_image,
+        set_top(fromInstance=["i-0123456789abcdef0"]),
+        [("fromInstance", "must be an object with instanceId (and noReboot), got a list.")],
+    ),
+    (
+        "mappings-an-object",
+        valid_snapshot_image,
+        set_top(blockDeviceMappings={"deviceName": "/dev/xvda"}),
+        [("blockDeviceMappings", "must be a list of block device mappings, got an object.")],
+    ),
+    (
+        "mapping-a-string",
+        valid_snapshot_image,
+        lambda p: p["blockDeviceMappings"].__setitem__(2, "/dev/sdc"),
+        [
+            (
+                "blockDeviceMappings[2]",
+                "must be an object with deviceName and one of ebs, noDevice or virtualName, got "
+                "the string '/dev/sdc'.",
+            )
+        ],
+    ),
+    (
+        # The root's mapping can't be read, so the root device isn't also called unmapped.
+        "root-ebs-a-string",
+        valid_snapshot_image,
+        lambda p: p["blockDeviceMappings"][0].update(ebs="snap-0123456789abcdef0"),
+        [
+            (
+                "blockDeviceMappings[0].ebs",
+                "must be an object (the EBS volume's settings), got the string "
+                "'snap-0123456789abcdef0'.",
+            )
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("base", "change", "expected"),
+    [pytest.param(base, change, expected, id=rule) for rule, base, change, expected in TYPE_RULES],
+)
+def test_a_wrong_type_is_one_problem_naming_the_property_and_the_type(
+    base: Callable[[], Props], change: Callable[[Props], None], expected: list[tuple[str, str]]
+) -> None:
+    props = copy.deepcopy(base())
+    change(props)
+    assert [(p.property, p.reason) for p in validate_image_props(props)] == expected
+
+
+@pytest.mark.parametrize("props", [None, "imageName", ["imageName"], 3.0, True])
+def test_a_bag_that_is_not_an_object_is_refused_as_a_whole(props: Any) -> None:
+    [problem] = validate_image_props(props)
+    assert problem.property == "inputs"
+    assert problem.reason.startswith("must be an object of the image's properties")
+    [problem] = validate_snapshot_props(props)
+    assert problem.property == "inputs"
+    assert problem.reason.startswith("must be an object of the snapshot's properties")
+
+
+# -- unknown keys, at every level ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("base", "change", "prop", "reason"),
+    [
+        pytest.param(
+            valid_snapshot_image,
+            set_top(deregistrationProtecton="disabled"),
+            "deregistrationProtecton",
+            "unknown property; did you mean deregistrationProtection?",
+            id="top-level",
+        ),
+        pytest.param(
+            valid_snapshot_image,
+            set_top(delete_snapshots_on_destroy=False),
+            "delete_snapshots_on_destroy",
+            "unknown property; did you mean deleteSnapshotsOnDestroy?",
+            id="top-level-snake-case",
+        ),
+        pytest.param(
+            valid_snapshot_image,
+            set_top(owner="platform"),
+            "owner",
+            "unknown property; expected one of blockDeviceMappings, deleteSnapshotsOnDestroy, "
+            "deregistrationProtection, description, fromInstance, fromSnapshots, imageName, "
+            "region, tags.",
+            id="top-level-no-close-name",
+        ),
+        pytest.param(
+            valid_snapshot_image,
+            lambda p: p["fromSnapshots"].update(bootmode="uefi"),
+            "fromSnapshots.bootmode",
+            "unknown property; did you mean bootMode?",
+            id="from-snapshots",
+        ),
+        pytest.param(
+            valid_instance_image,
+            lambda p: p["fromInstance"].update(noReboots=True),
+            "fromInstance.noReboots",
+            "unknown property; did you mean noReboot?",
+            id="from-instance",
+        ),
+        pytest.param(
+            valid_snapshot_image,
+            lambda p: p["blockDeviceMappings"][2].update(virtualNames="ephemeral1"),
+            "blockDeviceMappings[2].virtualNames",
+            "unknown property; did you mean virtualName?",
+            id="mapping",
+        ),
+        pytest.param(
+            valid_snapshot_image,
+            set_ebs(1, deleteOnTerminate=True),
+            "blockDeviceMappings[1].ebs.deleteOnTerminate",
+            "unknown property; did you mean deleteOnTermination?",
+            id="ebs",
+        ),
+    ],
+)
+def test_an_unknown_key_is_refused_with_the_nearest_valid_name(
+    base: Callable[[], Props], change: Callable[[Props], None], prop: str, reason: str
+) -> None:
+    props = copy.deepcopy(base())
+    change(props)
+    assert [(p.property, p.reason) for p in validate_image_props(props)] == [(prop, reason)]
+
+
+def test_outputs_and_the_engines_keys_are_not_inputs_of_the_component() -> None:
+    props = {**valid_snapshot_image(), "imageId": "ami-0123456789abcdef0", "__provider": "x"}
+    assert [(p.property, p.reason) for p in validate_image_props(props)] == [
+        ("imageId", "unknown property; did you mean imageName?"),
+        (
+            "__provider",
+            "unknown property; expected one of blockDeviceMappings, deleteSnapshotsOnDestroy, "
+            "deregistrationProtection, description, fromInstance, fromSnapshots, imageName, "
+            "region, tags.",
+        ),
+    ]
+
+
+# -- the dynamic resources' own bags, as their providers' check receives them -------------------
+
+
+def test_image_check_accepts_what_the_engine_and_the_provider_add(
+    aws: Aws, image_provider: ImageProvider
+) -> None:
+    volume_snapshot = aws.snapshot()
+    props = valid_snapshot_image()
+    ebs(props).update(snapshotId=volume_snapshot, volumeId="vol-0abc")  # as the component does
+    # `pulumi.dynamic.Resource` adds the pickled provider; `Image` declares its outputs as inputs.
+    news = {**props, "__provider": "pickled", **dict.fromkeys(OUTPUT_KEYS)}
+    checked = image_provider.check({}, news)
+    assert checked.failures == []
+
+    created = image_provider.create(checked.inputs)
+    assert created.outs is not None
+    # The bag as the state holds it after a create (inputs, outputs and the provider's own keys
+    # side by side) passes too: none of those keys is a user's misspelling.
+    assert image_provider.check(created.outs, {**created.outs, "__provider": "p"}).failures == []
+
+
+def test_snapshot_check_accepts_what_the_engine_and_the_provider_add(
+    aws: Aws, snapshot_provider: VolumeSnapshotProvider
+) -> None:
+    news = {"volumeId": aws.volume(), "__provider": "pickled", "snapshotId": None}
+    checked = snapshot_provider.check({}, news)
+    assert checked.failures == []
+    created = snapshot_provider.create(checked.inputs)
+    assert created.outs is not None
+    assert snapshot_provider.check(created.outs, created.outs).failures == []
+
+
+def test_snapshot_check_refuses_a_config_string_for_delete_on_destroy() -> None:
+    checked = VolumeSnapshotProvider().check(
+        {}, {"volumeId": "vol-0abc", "deleteOnDestroy": "false", "tag": {"team": "a"}}
+    )
+    assert [(f.property, f.reason) for f in checked.failures] == [
+        ("tag", "unknown property; did you mean tags?"),
+        (
+            "deleteOnDestroy",
+            f"must be true or false (a bool), not the string 'false'; {NOT_BOOL_HINT}",
+        ),
+    ]
+
+
+def test_image_check_never_hands_delete_a_string_for_delete_snapshots() -> None:
+    checked = ImageProvider().check(
+        {}, {**valid_snapshot_image(), "deleteSnapshotsOnDestroy": "false"}
+    )
+    assert [f.property for f in checked.failures] == ["deleteSnapshotsOnDestroy"]
+    accepted = ImageProvider().check(
+        {}, {**valid_snapshot_image(), "deleteSnapshotsOnDestroy": None}
+    )
+    assert accepted.failures == []
+    assert accepted.inputs["deleteSnapshotsOnDestroy"] is True
+
+
+# -- values not known yet ------------------------------------------------------------------------
+
+
+def test_the_hosts_unknown_objects_are_skipped_like_the_sdks_marker() -> None:
+    # The dynamic-provider host hands `check` `Unknown` objects, the component a string marker.
+    props = valid_snapshot_image()
+    ebs(props).update(snapshotId=HOST_UNKNOWN, volumeType=HOST_UNKNOWN, iops=HOST_UNKNOWN)
+    props.update(imageName=HOST_UNKNOWN, deregistrationProtection=HOST_UNKNOWN, tags=HOST_UNKNOWN)
+    props["fromSnapshots"]["rootDeviceName"] = HOST_UNKNOWN
+    assert validate_image_props(props, volumes_snapshotted=True) == []
+
+
+@pytest.mark.parametrize("unknown", [UNKNOWN, HOST_UNKNOWN], ids=["sdk-marker", "host-object"])
+def test_unknown_containers_are_skipped(unknown: Any) -> None:
+    for key in ("blockDeviceMappings", "fromSnapshots"):
+        assert validate_image_props({**valid_snapshot_image(), key: unknown}) == []
+    props = valid_snapshot_image()
+    props["blockDeviceMappings"][0] = unknown  # it may be the root's: not called unmapped
+    assert validate_image_props(props) == []
+    assert validate_snapshot_props({"volumeId": unknown, "deleteOnDestroy": unknown}) == []
+
+
+# -- reading accepted bags ----------------------------------------------------------------------
+
+
+def test_accepted_props_are_read_as_written() -> None:
+    props = valid_snapshot_image()
+    props["deleteSnapshotsOnDestroy"] = False
+    props["fromSnapshots"]["billingProducts"] = ["bp-1"]
+    assert validate_image_props(props) == []
+    spec = ImageSpec.from_props(props)
+    assert spec.delete_snapshots_on_destroy is False
+    assert isinstance(spec.source, SnapshotSource)
+    assert spec.source.billing_products == ("bp-1",)
+    assert spec.block_device_mappings[0].ebs is not None
+    assert spec.block_device_mappings[0].ebs.iops == 3000
+
+
+@pytest.mark.parametrize(("stored", "read"), [("false", False), ("FALSE", False), ("true", True)])
+def test_state_from_before_strings_were_refused_is_read_by_what_it_says(
+    stored: str, read: bool
+) -> None:
+    spec = ImageSpec.from_props({**valid_snapshot_image(), "deleteSnapshotsOnDestroy": stored})
+    assert spec.delete_snapshots_on_destroy is read
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (set_top(imageName=["abcd"]), "imageName must be a string, not list"),
+        (
+            set_top(deleteSnapshotsOnDestroy="no"),
+            "deleteSnapshotsOnDestroy must be true or false, not 'no'",
+        ),
+        (
+            lambda p: p["fromSnapshots"].update(billingProducts="bp-1"),
+            "billingProducts must be a list, not str",
+        ),
+        (set_ebs(1, volumeSize="100"), "volumeSize: '100' is not a whole number"),
+    ],
+)
+def test_reading_a_refused_value_raises_instead_of_converting_it(
+    change: Callable[[Props], None], message: str
+) -> None:
+    props = valid_snapshot_image()
+    change(props)
+    with pytest.raises(TypeError) as raised:
+        ImageSpec.from_props(props)
+    assert str(raised.value) == message
+
+
+# -- the component ------------------------------------------------------------------------------
+
+
+def test_the_component_refuses_a_config_string_before_registering_anything() -> None:
+    args: Any = {
+        "image_name": "golden",
+        "delete_snapshots_on_destroy": "false",
+        "deregistration_protecton": "disabled",
+        "from_snapshots": {"root_device_name": "/dev/xvda"},
+        "block_device_mappings": [
+            {"device_name": "/dev/xvda", "ebs": {"snapshot_id": "snap-0123456789abcdef0"}}
+        ],
+    }
+    with pytest.raises(InvalidImageArgsError) as refused:
+        MachineImage("golden", args)
+    assert str(refused.value) == (
+        "MachineImage 'golden' has invalid arguments; fix them and run again:\n"
+        "  - deregistrationProtecton: unknown property; did you mean deregistrationProtection?\n"
+        "  - deleteSnapshotsOnDestroy: must be true or false (a bool), not the string 'false'; "
+        f"{NOT_BOOL_HINT}"
+    )
+
+
+def test_the_component_refuses_args_that_are_not_an_object() -> None:
+    args: Any = None
+    with pytest.raises(InvalidImageArgsError) as refused:
+        MachineImage("golden", args)
+    assert [p.property for p in refused.value.problems] == ["inputs"]

@@ -156,7 +156,9 @@ class ImageProvider(AwsSettings, ResourceProvider):
         deregister_image(
             self.client(props.get("region")),
             id_,
-            delete_snapshots=True if delete_snapshots is None else bool(delete_snapshots),
+            # Only an explicit true deletes: state written before inputs were type-checked may
+            # hold the string "false", which truthiness would read as true.
+            delete_snapshots=delete_snapshots is None or str(delete_snapshots).lower() == "true",
             recorded_snapshot_ids=[str(s) for s in props.get("snapshotIds") or []],
             report=self.reporter(f"image {props.get('imageName', id_)} ({id_})"),
             now=self.now,

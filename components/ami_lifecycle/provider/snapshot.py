@@ -124,7 +124,9 @@ class VolumeSnapshotProvider(AwsSettings, ResourceProvider):
     @requires("ec2:DeleteSnapshot")
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         report = self.reporter(f"snapshot {id_}")
-        if props.get("deleteOnDestroy") is False:
+        wanted = props.get("deleteOnDestroy")
+        # Only an explicit true deletes (older state may hold the string "false").
+        if not (wanted is None or str(wanted).lower() == "true"):
             report("kept (deleteSnapshotsOnDestroy=false)")
             return
         try:
