@@ -3,7 +3,9 @@
 Why this exists: it turns flags into :class:`~lifecycle_runner.runner.RunOptions` and decides
 where AWS is: ``--endpoint URL``, or the local EC2 emulator (long-lived per work folder for
 the four commands, one per run for ``demo``; see :mod:`lifecycle_runner.local_emulator`).
-Exit status: 0 on success, 1 when anything failed, 2 for a usage error.
+The stack's lock (:mod:`lifecycle_runner.stack_lock`) is taken first and held until the end,
+so that the emulator record, like the state, has one writer at a time.
+Exit status: 0 on success, 1 when anything failed, 2 for a usage error, 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from .display import Display
 from .local_emulator import EmulatorError, long_lived_emulator, stop_long_lived_emulator
 from .runner import COMMANDS, STATE_NAME, RunOptions, run_command
 from .stack_config import ConfigError, parse_assignments, project_name, stack_config
-from .state import StateError, load_state
-from .story import REPO_ROOT, StoryError, load_story, run_story, story_path
+from .stack_lock import StackLockedError, stack_lock
+from .state import StackState, StateError, load_state
+from .story import REPO_ROOT, Story, StoryError, load_story, run_story, story_path
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -93,34 +96,49 @@ def main(argv: Sequence[str] | None = None) -> int:
             policy_config=args.policy_config,
             work_dir=args.work_dir,
         )
-        work_dir = options.resolved_work_dir()
-        if args.endpoint:
-            target = AwsTarget(args.endpoint, _region(options, project))
-        else:
-            target = long_lived_emulator(
-                work_dir,
-                region=_region(options, project),
-                seed=story.seed if story is not None else None,
-                display=display,
-            )
-        result = run_command(options, target, display)
-        if (
-            not args.endpoint
-            and args.command == "destroy"
-            and result.ok
-            and result.resources_left == 0
-            and stop_long_lived_emulator(work_dir)
-        ):
-            display.line("The stack is empty: stopped its local EC2 emulator.")
-        return result.exit_code
-    except (ConfigError, StateError, StoryError, EmulatorError) as error:
+        with stack_lock(options.resolved_work_dir(), args.command):
+            return _run(options, project, args.endpoint, story, display)
+    except (ConfigError, StateError, StoryError, EmulatorError, StackLockedError) as error:
         display.error(str(error))
         return 1
+    except KeyboardInterrupt:
+        # What the command left pending has been said and saved; a traceback would add nothing.
+        display.error("interrupted")
+        return 130
 
 
-def _region(options: RunOptions, project: str) -> str:
+def _run(
+    options: RunOptions, project: str, endpoint: str | None, story: Story | None, display: Display
+) -> int:
+    work_dir = options.resolved_work_dir()
+    saved = load_state(work_dir / STATE_NAME, project, options.stack)
+    region = _region(options, project, saved)
+    if endpoint:
+        target = AwsTarget(endpoint, region)
+    else:
+        target = long_lived_emulator(
+            work_dir,
+            region=region,
+            seed=story.seed if story is not None else None,
+            display=display,
+            # What may live in the emulator: dynamic resources, and what pending creates made.
+            resources_in_state=sum(r.kind == "dynamic" for r in saved.resources)
+            + len(saved.pending),
+        )
+    result = run_command(options, target, display)
+    if (
+        not endpoint
+        and options.command == "destroy"
+        and result.ok
+        and result.resources_left == 0
+        and stop_long_lived_emulator(work_dir)
+    ):
+        display.line("The stack is empty: stopped its local EC2 emulator.")
+    return result.exit_code
+
+
+def _region(options: RunOptions, project: str, saved: StackState) -> str:
     """``aws:region`` of the stack's config (saved and given, before seeding), or the default."""
-    saved = load_state(options.resolved_work_dir() / STATE_NAME, project, options.stack)
     config = stack_config(
         options.program,
         project,

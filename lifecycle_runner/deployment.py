@@ -16,6 +16,10 @@ calls to make and in which order, and keeps the state in step:
   resource and drops the ones whose Read returns an empty id.
 * a failing step stops the deployment: later registrations are refused, nothing is deleted,
   and the state keeps the failed resource as it was (a failed Delete leaves it in place).
+* every Create, Update and Delete is recorded in the state as pending before the provider is
+  called, and the record goes once the provider has answered. A command killed in between
+  leaves the record; the next ``up`` or ``destroy`` finishes the operation first
+  (:meth:`Deployment.finish_interrupted`), ``preview`` and ``refresh`` report it.
 
 Steps run one at a time (the CLI runs independent ones in parallel), so output stays readable.
 """
@@ -25,7 +29,8 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .analyzer_client import AnalyzedResource, PolicyDiagnostic, PolicyPackError, PolicyPackProcess
@@ -35,7 +40,7 @@ from .plugin_process import PluginStartError
 from .properties import PropertyMap, changed_keys
 from .provider_client import DiffResult, ProviderError, ResourceCall
 from .provider_host import ProviderHost
-from .state import ResourceState, StackState, dependency_order
+from .state import PendingOperation, ResourceState, StackState, dependency_order
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 DYNAMIC_PREFIX = "pulumi-python:dynamic"
@@ -107,6 +112,7 @@ class Deployment:
     def __init__(
         self,
         *,
+        command: str,
         state: StackState,
         dry_run: bool,
         host: ProviderHost,
@@ -114,6 +120,7 @@ class Deployment:
         display: Display,
         save: Callable[[], None],
     ) -> None:
+        self.command = command
         self.state = state
         self.dry_run = dry_run
         self._host = host
@@ -173,6 +180,105 @@ class Deployment:
         else:
             self.state.put(resource)
             self._save()
+
+    # -- pending operations ------------------------------------------------------------------
+
+    @contextmanager
+    def _pending(self, operation: str, resource: ResourceState) -> Iterator[None]:
+        """Record ``operation`` on ``resource`` in the saved state while the provider works.
+
+        Should the runner die before the answer, the record tells the next command what may
+        exist, and a create's record keeps the checked inputs, which let the provider recognise
+        what the first attempt made. Once the provider has answered, with a result or an error,
+        the record is dropped (the caller's next save writes the result); a call whose outcome
+        is unknown (the host died, the call was cut off) keeps it.
+        """
+        record = PendingOperation(operation, resource, self.command)
+        self.state.pending.append(record)
+        self._save()
+        try:
+            yield
+        except ProviderError as error:
+            if error.answered:
+                self._forget(record)
+                self._save()
+            raise
+        else:
+            self._forget(record)
+
+    def _forget(self, record: PendingOperation) -> None:
+        self.state.pending = [p for p in self.state.pending if p is not record]
+
+    def finish_interrupted(self) -> None:
+        """Finish what an interrupted command left pending, before this command does anything.
+
+        * create: run again with the inputs it was recorded with. A provider whose creates are
+          safe to retry finds what the interrupted attempt made (the ami-lifecycle providers
+          look for their creation token, which those inputs carry) and adopts it instead of
+          making another. The result enters the state as the create's would have.
+        * delete: run again (a delete counts what is already gone as deleted), and the resource
+          leaves the state.
+        * update: the state still has the resource as it was before; the program's
+          registration compares it again and applies what is still needed. Only reported.
+
+        Raises :class:`StepError` (already reported) if a replayed operation fails.
+        """
+        for record in list(self.state.pending):
+            self._display.warning(interrupted_message(record, finishing=True))
+            if record.operation == "create":
+                self._finish_create(record)
+            elif record.operation == "delete":
+                self._finish_delete(record)
+            else:
+                self._forget(record)
+                self._save()
+
+    def _replay_failed(
+        self, record: PendingOperation, timer: _Timer, error: ProviderError | PluginStartError
+    ) -> StepError:
+        if isinstance(error, ProviderError) and error.answered:
+            self._forget(record)  # the provider's answer is the outcome: nothing is pending
+            self._save()
+        return self._fail(record.operation, record.resource, timer, *_explain(error))
+
+    def _finish_create(self, record: PendingOperation) -> None:
+        resource = record.resource
+        timer = _Timer()
+        self._display.started("create", _subject(resource))
+        try:
+            resource.id, resource.outputs = self._host.client.create(
+                ResourceCall(resource.urn, resource.type, resource.name), resource.inputs
+            )
+        except (ProviderError, PluginStartError) as error:
+            raise self._replay_failed(record, timer, error) from None
+        self._forget(record)
+        replaced = self.state.current(resource.urn)
+        if replaced is not None:
+            # A create-before-delete replacement was interrupted: the old one goes at the end.
+            replaced.delete = True
+        self.state.resources.append(resource)
+        self._save()
+        self._done("create", resource, timer, f"id {resource.id}; the interrupted create")
+
+    def _finish_delete(self, record: PendingOperation) -> None:
+        resource = record.resource
+        timer = _Timer()
+        self._display.started("delete", _subject(resource))
+        try:
+            self._host.client.delete(
+                ResourceCall(resource.urn, resource.type, resource.name),
+                resource.id,
+                resource.outputs,
+                resource.inputs,
+            )
+        except (ProviderError, PluginStartError) as error:
+            raise self._replay_failed(record, timer, error) from None
+        self._forget(record)
+        self.state.resources = [
+            r for r in self.state.resources if (r.urn, r.id) != (resource.urn, resource.id)
+        ]
+        self._save()
+        self._done("delete", resource, timer, f"id {resource.id}; the interrupted delete")
 
     # -- policy ------------------------------------------------------------------------------
 
@@ -376,18 +482,20 @@ class Deployment:
         self._display.started(op, _subject(resource))
         try:
             if op == "create":
-                resource.id, resource.outputs = client.create(who, resource.inputs)
+                with self._pending("create", resource):
+                    resource.id, resource.outputs = client.create(who, resource.inputs)
             elif op == "update":
                 assert old is not None
                 resource.id = old.id
-                resource.outputs = client.update(
-                    who,
-                    resource_id=old.id,
-                    old_outputs=old.outputs,
-                    old_inputs=old.inputs,
-                    news=resource.inputs,
-                    ignore_changes=registration.ignore_changes,
-                )
+                with self._pending("update", resource):
+                    resource.outputs = client.update(
+                        who,
+                        resource_id=old.id,
+                        old_outputs=old.outputs,
+                        old_inputs=old.inputs,
+                        news=resource.inputs,
+                        ignore_changes=registration.ignore_changes,
+                    )
             else:
                 assert old is not None
                 self._replace(who, old, resource, delete_first, timer)
@@ -416,13 +524,16 @@ class Deployment:
             )
         client = self._host.client
         if delete_first:
-            client.delete(who, old.id, old.outputs, old.inputs)
+            with self._pending("delete", old):
+                client.delete(who, old.id, old.outputs, old.inputs)
             self.state.remove(old)
             self._save()
-            new.id, new.outputs = client.create(who, new.inputs)
+            with self._pending("create", new):
+                new.id, new.outputs = client.create(who, new.inputs)
             self.state.put(new)
         else:
-            new.id, new.outputs = client.create(who, new.inputs)
+            with self._pending("create", new):
+                new.id, new.outputs = client.create(who, new.inputs)
             old.delete = True  # deleted with the other leftovers once the program is done
             self.state.resources.append(new)
         self._save()
@@ -467,12 +578,14 @@ class Deployment:
         if resource.kind == "dynamic":
             self._display.started("delete", _subject(resource))
             try:
-                self._host.client.delete(
-                    ResourceCall(resource.urn, resource.type, resource.name),
-                    resource.id,
-                    resource.outputs,
-                    resource.inputs,
-                )
+                client = self._host.client
+                with self._pending("delete", resource):
+                    client.delete(
+                        ResourceCall(resource.urn, resource.type, resource.name),
+                        resource.id,
+                        resource.outputs,
+                        resource.inputs,
+                    )
             except (ProviderError, PluginStartError) as error:
                 raise self._fail("delete", resource, timer, *_explain(error)) from None
         self.state.remove(resource)
@@ -511,6 +624,42 @@ class Deployment:
                 self._done("refresh", resource, timer, "changed: " + ", ".join(changed))
             else:
                 self._done("same", resource, timer)
+
+
+_DOING = {"create": "creating", "update": "updating", "delete": "deleting"}
+
+
+def interrupted_message(record: PendingOperation, *, finishing: bool, earlier: bool = True) -> str:
+    """What an operation left pending means, and what is (or will be) done about it.
+
+    ``earlier``: an earlier command left it (else the command that is ending); ``finishing``:
+    the command that is starting finishes it now.
+    """
+    resource = record.resource
+    what = f"{resource.name} ({resource.type}" + (f", id {resource.id})" if resource.id else ")")
+    doing = _DOING[record.operation]
+    if earlier:
+        said = f"an earlier `{record.command}` was interrupted (at {record.started}) while {doing}"
+    else:
+        said = f"this `{record.command}` stopped without an answer while {doing}"
+    said += f" {what}"
+    who = "this command" if finishing else "the next `up` or `destroy`"
+    if record.operation == "create":
+        return (
+            f"{said}, so what that create made may exist: {who} runs the create again with the "
+            "inputs it had, so that a provider whose creates are safe to retry adopts what the "
+            "interrupted one made (the ami-lifecycle providers find it by its creation token). "
+            f"With another provider, look for a second {resource.type} and delete it by hand"
+        )
+    if record.operation == "delete":
+        return (
+            f"{said}, so it may be gone or half deleted: {who} deletes it again (a delete "
+            "counts what is already gone as deleted)"
+        )
+    return (
+        f"{said}, so the update may be half applied. The state keeps the resource as it was "
+        "before the update: an `up` applies it again (`refresh` reads what it is now)"
+    )
 
 
 def _decide(

@@ -10,8 +10,10 @@ invocations must share one process:
 * ``preview/up/refresh/destroy`` use a long-lived emulator per work folder: the first command
   starts it detached, seeds it, and records its pid, endpoint and seeded config in
   ``<work-dir>/emulator.json``; later commands reuse it while it answers. A ``destroy`` that
-  leaves the stack empty stops it. If it is gone (a reboot, a kill), a new empty one is started
-  and the runner warns that the state's resources are lost with the old one.
+  leaves the stack empty stops it. If it is gone (a reboot, a kill) while the state says
+  resources exist in it, or if ``emulator.json`` is damaged, the command stops with an error
+  that says what was lost and how to go on: a new, empty emulator is only started once the
+  user has deleted the record, never silently in place of the one that held the stack.
 
 The alternative, persisting moto's memory to disk between commands, would depend on moto's
 internals; a process that simply stays up keeps the emulator a black box.
@@ -33,6 +35,7 @@ from urllib.parse import urlparse
 
 from .aws_target import AwsTarget, Seed
 from .display import Display
+from .private_file import write_private
 
 RECORD_NAME = "emulator.json"
 LOG_NAME = "emulator.log"
@@ -42,7 +45,8 @@ _CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
 
 
 class EmulatorError(Exception):
-    pass
+    """The local emulator can't be started, or the one the stack lives in is gone or its
+    record is damaged; the message says what to do."""
 
 
 def _read_first_line(stream: IO[bytes], timeout: float) -> str:
@@ -129,21 +133,66 @@ def _answers(endpoint_url: str) -> bool:
 
 
 def _read_record(work_dir: Path) -> dict[str, Any] | None:
+    """The recorded emulator, or None if there is no record; a damaged one is an error."""
     path = work_dir / RECORD_NAME
     if not path.is_file():
         return None
     try:
-        record: dict[str, Any] = json.loads(path.read_text())
-    except ValueError:
-        return None
-    return record
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise _damaged(path, f"not readable JSON, truncated perhaps: {error}") from None
+    problem = _record_problem(record)
+    if problem is not None:
+        raise _damaged(path, problem)
+    result: dict[str, Any] = record
+    return result
+
+
+def _record_problem(record: Any) -> str | None:
+    if not isinstance(record, dict):
+        return f"it holds {type(record).__name__}, not an object"
+    expected: dict[str, type] = {
+        "pid": int,
+        "endpointUrl": str,
+        "region": str,
+        "seededConfig": dict,
+    }
+    for key, kind in expected.items():
+        if not isinstance(record.get(key), kind) or isinstance(record.get(key), bool):
+            return f"{key!r} is missing or not a {kind.__name__}"
+    if not record["endpointUrl"].startswith("http://"):
+        return f"endpointUrl {record['endpointUrl']!r} is not an http:// URL"
+    if not all(isinstance(v, str) for v in record["seededConfig"].values()):
+        return "seededConfig must map keys to strings"
+    return None
+
+
+def _damaged(path: Path, reason: str) -> EmulatorError:
+    return EmulatorError(
+        f"{path} is damaged ({reason}). It records the local EC2 emulator that holds this "
+        "stack's resources, so no command can reach them. If that emulator is still running "
+        "(a `python -m lifecycle_runner.emulator_host` process), stop it. Then delete "
+        f"{path}: the next command starts a new, empty emulator, and what the stack had in "
+        "the old one is lost (run `refresh` to drop it from the state)"
+    )
 
 
 def long_lived_emulator(
-    work_dir: Path, *, region: str, seed: Seed | None, display: Display
+    work_dir: Path,
+    *,
+    region: str,
+    seed: Seed | None,
+    display: Display,
+    resources_in_state: int = 0,
 ) -> AwsTarget:
-    """The stack's emulator: the recorded one if it still answers, else a new seeded one."""
+    """The stack's emulator: the recorded one if it still answers, else a new seeded one.
+
+    ``resources_in_state``: how many resources the state says live in the emulator (or may,
+    for pending operations). If the recorded emulator is gone and that is not zero, this is
+    an error rather than a new, empty emulator that would silently stand in for it.
+    """
     record = _read_record(work_dir)
+    path = work_dir / RECORD_NAME
     if record is not None:
         if _pid_alive(record["pid"]) and _answers(record["endpointUrl"]):
             display.line(
@@ -151,15 +200,31 @@ def long_lived_emulator(
                 "by an earlier command"
             )
             return AwsTarget(record["endpointUrl"], record["region"], record["seededConfig"])
+        if resources_in_state:
+            raise EmulatorError(
+                f"the local EC2 emulator recorded in {path} (pid {record['pid']}, "
+                f"{record['endpointUrl']}) is gone (a reboot or a kill stops it), and with it "
+                f"the {resources_in_state} resource(s) the stack's state says exist in it. To "
+                f"go on with a new, empty emulator, delete {path}, then run `refresh`: it "
+                "drops those resources from the state (or delete the state too, to start the "
+                "stack over)"
+            )
         display.warning(
-            f"the local EC2 emulator recorded in {work_dir / RECORD_NAME} is gone; starting a "
-            "new, empty one. Whatever the state says exists was lost with it: run `refresh` "
-            "to drop those resources from the state"
+            f"the local EC2 emulator recorded in {path} is gone; the stack has no resources "
+            "in it, so a new one takes its place"
+        )
+    elif resources_in_state:
+        display.warning(
+            f"the stack's state lists {resources_in_state} resource(s), but no local emulator "
+            f"is recorded in {path}: they were made against another endpoint or in an "
+            "emulator that is gone, and the new one started now doesn't have them (run "
+            "`refresh` to drop them from the state)"
         )
     emulator = EmulatorProcess.start(work_dir / LOG_NAME, detached=True)
     target = AwsTarget(emulator.endpoint_url, region)
     seeded = seed(target) if seed is not None else {}
-    (work_dir / RECORD_NAME).write_text(
+    write_private(
+        path,
         json.dumps(
             {
                 "pid": emulator.pid,
@@ -169,12 +234,12 @@ def long_lived_emulator(
             },
             indent=2,
         )
-        + "\n"
+        + "\n",
     )
     display.line(
         f"Local EC2 emulator: started {emulator.endpoint_url} (pid {emulator.pid}); it keeps "
         f"running for later commands on this stack and stops after a destroy that empties it "
-        f"({work_dir / RECORD_NAME}, log {work_dir / LOG_NAME})"
+        f"({path}, log {work_dir / LOG_NAME})"
     )
     for key, value in seeded.items():
         display.line(f"  seeded {key} = {value}")

@@ -7,6 +7,13 @@ is not a number ("wrote a non-numeric port to stdout"), and from then on streams
 stdout and stderr line to the user as diagnostics. Both halves matter here: a module that
 prints at import time breaks the handshake if it is imported before the port is written, and
 a provider's progress must show while a long operation runs, not after it.
+
+A plugin must also not outlive the runner. The CLI's plugins stop when the engine goes away;
+``python -m pulumi.dynamic`` would serve on forever, and finish (or, after its timeout, undo)
+a create for an engine that is gone, while the next command adopts what that create made. So
+the plugin module runs under a small guard (:data:`_GUARD`): its stdin is a pipe only the
+runner holds, and when that pipe closes, however the runner ended (a SIGKILL included), the
+plugin exits at once, leaving its operation where it was for the next command to finish.
 """
 
 from __future__ import annotations
@@ -31,6 +38,23 @@ CHANNEL_OPTIONS = [
     ("grpc.max_receive_message_length", 400 * 1024 * 1024),
     ("grpc.max_send_message_length", 400 * 1024 * 1024),
 ]
+
+
+# `python -u -c _GUARD <module> <args>` runs <module> as `python -u -m <module> <args>` would
+# (`sys.argv[0]` the module's file, `sys.path[0]` the working folder), after starting a thread
+# that ends the process when stdin reaches end-of-file. `os.read` on the descriptor, not
+# `sys.stdin`: a daemon thread blocked inside a buffered reader aborts the interpreter's
+# shutdown. `os._exit`, not `sys.exit`: the gRPC server's threads must not be waited for.
+_GUARD = """\
+import os, runpy, sys, threading
+def _exit_with_the_runner():
+    while os.read(0, 4096):
+        pass
+    os._exit(0)
+threading.Thread(target=_exit_with_the_runner, daemon=True).start()
+del sys.argv[0]
+runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
+"""
 
 
 class PluginStartError(Exception):
@@ -58,10 +82,10 @@ class PluginProcess:
         self._port_line: str | None = None
         self._port_ready = threading.Event()
         self._process = subprocess.Popen(
-            [sys.executable, "-u", "-m", module, *args],
+            [sys.executable, "-u", "-c", _GUARD, module, *args],
             cwd=cwd,
             env=dict(env),
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE,  # never written: its end-of-file says the runner is gone
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
@@ -154,6 +178,8 @@ class PluginProcess:
         channel: Any = getattr(self, "channel", None)
         if channel is not None:
             channel.close()
+        if self._process.stdin is not None:
+            self._process.stdin.close()
         if self._process.poll() is None:
             self._process.terminate()
             try:

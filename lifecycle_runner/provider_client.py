@@ -62,13 +62,21 @@ class ReadResult:
 
 
 class ProviderError(Exception):
-    """A provider call failed; ``message`` is one line, ``details`` the host's traceback."""
+    """A provider call failed; ``message`` is one line, ``details`` the host's traceback.
 
-    def __init__(self, operation: str, message: str, details: str = "") -> None:
+    ``answered``: the provider itself reported the failure, so the operation is over (a
+    provider undoes what a failed create made). False when the host died or the call was cut
+    off: then nobody knows what the operation did.
+    """
+
+    def __init__(
+        self, operation: str, message: str, details: str = "", *, answered: bool = True
+    ) -> None:
         super().__init__(message)
         self.operation = operation
         self.message = message
         self.details = details
+        self.answered = answered
 
 
 def _last_line(text: str) -> str:
@@ -84,9 +92,13 @@ def describe_failure(operation: str, error: grpc.RpcError, host_exit: int | None
             operation,
             f"the dynamic provider host exited with code {host_exit} during {operation}",
             details,
+            answered=False,
         )
     if code != grpc.StatusCode.UNKNOWN:
-        return ProviderError(operation, f"{operation} failed: {code.name}: {details}", details)
+        # The host reports a provider's exception as UNKNOWN; anything else is the transport.
+        return ProviderError(
+            operation, f"{operation} failed: {code.name}: {details}", details, answered=False
+        )
     last = _last_line(details)
     if "in get_provider" in details and "in deserialize" in details:
         message = (

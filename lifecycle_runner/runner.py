@@ -8,6 +8,10 @@ all of them; then it drives the engine (:mod:`lifecycle_runner.deployment`) and 
 summary. ``up`` previews first and stops before changing anything if the preview fails or a
 mandatory policy is violated, as ``pulumi up`` does.
 
+A command holds the stack's lock (:mod:`lifecycle_runner.stack_lock`) from before it reads the
+state until after its last save. ``up`` and ``destroy`` first finish what an interrupted
+command left pending in the state; ``preview`` and ``refresh`` only report it.
+
 The AWS endpoint is decided by the caller (:class:`~lifecycle_runner.aws_target.AwsTarget`):
 the CLI passes ``--endpoint`` or the local emulator, the demo its own emulator.
 """
@@ -26,7 +30,7 @@ from typing import Any
 
 from .analyzer_client import PolicyDiagnostic, PolicyPackError, PolicyPackProcess
 from .aws_target import AwsTarget
-from .deployment import Deployment, StepError, StepRecord
+from .deployment import Deployment, StepError, StepRecord, interrupted_message
 from .display import Display
 from .engine_service import EngineLogService, EngineServer
 from .monitor import EngineMonitor
@@ -37,6 +41,7 @@ from .properties import UNKNOWN, PropertyMap
 from .provider_host import ProviderHost
 from .secret_values import is_secret
 from .stack_config import ConfigError, namespaced, project_name, stack_config
+from .stack_lock import StackLockedError, stack_lock
 from .state import StackState, StateError, load_state, save_state
 
 COMMANDS = ("preview", "up", "refresh", "destroy")
@@ -172,6 +177,7 @@ class _Command:
 
     def deployment(self, dry_run: bool) -> Deployment:
         deployment = Deployment(
+            command=self.options.command,
             state=self.state,
             dry_run=dry_run,
             host=self.host,
@@ -223,7 +229,30 @@ class _Command:
         self.engine.stop()
 
 
+def _report_interrupted(command: _Command) -> None:
+    for record in command.state.pending:
+        command.display.warning(interrupted_message(record, finishing=False))
+
+
+def _finish_interrupted(command: _Command, deployment: Deployment) -> bool:
+    """Finish what an interrupted command left pending; whether this command may go on."""
+    if not command.state.pending:
+        return True
+    command.display.heading(
+        f"Finishing what an interrupted command left ({command.project}/{command.stack}):"
+    )
+    try:
+        deployment.finish_interrupted()
+    except StepError:
+        command.errors.append(
+            "an operation an interrupted command left could not be finished: nothing else was done"
+        )
+        return False
+    return True
+
+
 def _preview(command: _Command) -> Deployment:
+    _report_interrupted(command)
     command.display.heading(f"Previewing update ({command.project}/{command.stack}):")
     deployment = command.deployment(dry_run=True)
     if command.run_program(deployment):
@@ -237,6 +266,10 @@ def _preview(command: _Command) -> Deployment:
 
 
 def _up(command: _Command) -> None:
+    if command.state.pending and not _finish_interrupted(
+        command, command.deployment(dry_run=False)
+    ):
+        return
     preview = _preview(command)
     if command.errors or preview.failed:
         command.errors.append("up stopped after the preview: nothing was created or changed")
@@ -253,8 +286,10 @@ def _up(command: _Command) -> None:
 
 
 def _destroy(command: _Command) -> None:
-    command.display.heading(f"Destroying ({command.project}/{command.stack}):")
     deployment = command.deployment(dry_run=False)
+    if not _finish_interrupted(command, deployment):
+        return
+    command.display.heading(f"Destroying ({command.project}/{command.stack}):")
     try:
         deployment.destroy()
     except StepError:
@@ -262,6 +297,7 @@ def _destroy(command: _Command) -> None:
 
 
 def _refresh(command: _Command) -> None:
+    _report_interrupted(command)
     command.display.heading(f"Refreshing ({command.project}/{command.stack}):")
     deployment = command.deployment(dry_run=False)
     try:
@@ -309,22 +345,11 @@ def run_command(
     errors: list[str] = []
     command: _Command | None = None
     try:
-        command = _Command(options, aws, display, errors)
-        display.line(
-            f"{options.command}: project {command.project}, stack {command.stack}, program "
-            f"{command.program}, AWS endpoint {aws.endpoint_url} ({aws.region})"
-        )
-        with _environment(aws.environment()):
-            if options.command in ("preview", "up"):  # the only ones that analyze
-                command.start_policy_pack(dry_run=options.command == "preview")
-            _FLOWS[options.command](command)
-    except (ConfigError, StateError, PluginStartError, PolicyPackError, PolicyConfigError) as error:
+        with stack_lock(options.resolved_work_dir(), options.command):
+            command = _run_locked(options, aws, display, errors)
+    except StackLockedError as error:
         display.error(str(error))
         errors.append(str(error))
-    finally:
-        if command is not None:
-            command.stop()
-            command.save()
     steps = [step for p in command.passes for step in p.steps] if command else []
     diagnostics = [d for p in command.passes for d in p.diagnostics] if command else []
     errors.extend(e for p in (command.passes if command else []) for e in p.errors)
@@ -347,3 +372,32 @@ def run_command(
     )
     _summary(display, result, time.monotonic() - started, options.command == "preview")
     return result
+
+
+def _run_locked(
+    options: RunOptions, aws: AwsTarget, display: Display, errors: list[str]
+) -> _Command | None:
+    command: _Command | None = None
+    earlier: list[int] = []
+    try:
+        command = _Command(options, aws, display, errors)
+        earlier = [id(record) for record in command.state.pending]
+        display.line(
+            f"{options.command}: project {command.project}, stack {command.stack}, program "
+            f"{command.program}, AWS endpoint {aws.endpoint_url} ({aws.region})"
+        )
+        with _environment(aws.environment()):
+            if options.command in ("preview", "up"):  # the only ones that analyze
+                command.start_policy_pack(dry_run=options.command == "preview")
+            _FLOWS[options.command](command)
+    except (ConfigError, StateError, PluginStartError, PolicyPackError, PolicyConfigError) as error:
+        display.error(str(error))
+        errors.append(str(error))
+    finally:
+        if command is not None:
+            command.stop()
+            command.save()
+            for record in command.state.pending:
+                if id(record) not in earlier:  # those were reported as the command started
+                    display.warning(interrupted_message(record, finishing=False, earlier=False))
+    return command

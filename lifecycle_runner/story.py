@@ -19,6 +19,7 @@ from .aws_target import LEFTOVER_KINDS, AwsTarget, Seed, leftovers
 from .display import Display
 from .local_emulator import LOG_NAME, EmulatorProcess
 from .runner import STATE_NAME, CommandResult, RunOptions, run_command
+from .stack_lock import stack_lock
 
 STORY_FILE = "lifecycle_story.py"
 # Until the example stack carries its own story file, the runner ships the example's story.
@@ -103,7 +104,37 @@ def run_story(
     policy_config: Path | None,
     display: Display,
 ) -> int:
-    """Play the story; 0 if every step went as expected and nothing is left behind."""
+    """Play the story; 0 if every step went as expected and nothing is left behind.
+
+    Holds the work folder's lock throughout (:class:`~lifecycle_runner.stack_lock.StackLockedError`
+    if another command has it): the story starts by discarding the folder's state.
+    """
+    with stack_lock(work_dir, "demo"):
+        return _play(
+            story,
+            program=program,
+            stack=stack,
+            work_dir=work_dir,
+            endpoint=endpoint,
+            extra_config=extra_config,
+            policy_pack=policy_pack,
+            policy_config=policy_config,
+            display=display,
+        )
+
+
+def _play(
+    story: Story,
+    *,
+    program: Path,
+    stack: str,
+    work_dir: Path,
+    endpoint: str | None,
+    extra_config: Mapping[str, str],
+    policy_pack: Path | None,
+    policy_config: Path | None,
+    display: Display,
+) -> int:
     display.line(f"Demo: {story.title}")
     (work_dir / STATE_NAME).unlink(missing_ok=True)  # a new story starts from an empty stack
     emulator: EmulatorProcess | None = None

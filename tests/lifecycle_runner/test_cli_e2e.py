@@ -14,6 +14,7 @@ import pytest
 
 from lifecycle_runner.display import Display
 from lifecycle_runner.local_emulator import RECORD_NAME, stop_long_lived_emulator
+from lifecycle_runner.state import load_state
 from lifecycle_runner.story import Story, StoryStep, load_story, run_story
 
 from .conftest import FIXTURES, PROGRAMS, REPO_ROOT
@@ -40,8 +41,11 @@ def test_up_then_destroy_as_separate_processes(endpoint: str, tmp_path: Path) ->
     assert up.returncode == 0, up.stdout + up.stderr
     assert "+  create   data" in up.stdout and "up succeeded" in up.stdout
 
+    # --config values are kept for later commands, encrypted (see test_state_and_config.py).
+    assert load_state(tmp_path / "state.json", "fixture", "cli").config_overrides == {
+        "fixture:team": "cli"
+    }
     state = json.loads((tmp_path / "state.json").read_text())
-    assert state["configOverrides"] == {"fixture:team": "cli"}
     volume = next(r for r in state["resources"] if r["name"] == "data")
     assert volume["inputs"]["tags"] == {"team": "cli"}
 

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from lifecycle_runner.state import load_state
+
 from .conftest import Runner
 
 pytestmark = pytest.mark.e2e
@@ -39,7 +41,10 @@ def test_up_creates_in_dependency_order_and_destroy_removes_everything(
     assert up.result.outputs == {"volumeId": volume["id"], "label": f"volume {volume['id']}"}
     assert label["parent"] == group["urn"]
     assert label["dependencies"] == [volume["urn"]]
-    assert volume["inputs"]["__provider"]["value"]  # the pickle, kept as a secret
+    # The pickle, kept as a secret: ciphertext in the file, the value once loaded.
+    assert volume["inputs"]["__provider"]["ciphertext"].startswith("v1:")
+    loaded = load_state(up.result.state_path, "fixture", "test").current(volume["urn"])
+    assert loaded is not None and loaded.inputs["__provider"]["value"]
     assert "[provider] creating a 1 GiB volume in us-east-1a" in up.output
 
     destroy = run("destroy")
