@@ -16,7 +16,6 @@ A lost response is retried by botocore, and the retry meets the first attempt's 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -41,19 +40,9 @@ if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
     from mypy_boto3_ec2.type_defs import ImageTypeDef
 
-__all__ = ["CreatedImage", "create_image", "set_protection"]
+__all__ = ["create_image", "set_protection"]
 
 VERB = "creating"
-
-
-@dataclass(frozen=True)
-class CreatedImage:
-    image: ImageTypeDef
-    """`DescribeImages`' answer once the image is available and protected as asked."""
-
-    @property
-    def protection_state(self) -> str:
-        return str(self.image.get("DeregistrationProtection") or "disabled")
 
 
 @requires(
@@ -74,8 +63,10 @@ def create_image(
     report: Callable[[str], None],
     schedule: PollSchedule = DEFAULT_SCHEDULE,
     clock: Clock = SYSTEM_CLOCK,
-) -> CreatedImage:
-    """Create the image, wait until it is available, protect it; undo all of it on failure."""
+) -> ImageTypeDef:
+    """Create the image, wait until it is available, protect it; undo all of it on failure.
+
+    Returns `DescribeImages`' answer once the image is available and protected as asked."""
     image_id = _start(client, spec, token, report)
     step = "waiting for completion"
     protected = False
@@ -100,7 +91,7 @@ def create_image(
             failure.add_note(f"{VERB} EC2 AMI ({spec.ident}): interrupted; {undone}")
             raise
         raise ImageCreationError(VERB, spec.ident, f"{step}: {failure}; {undone}") from failure
-    return CreatedImage(image)
+    return image
 
 
 def _start(client: EC2Client, spec: ImageSpec, token: str, report: Callable[[str], None]) -> str:

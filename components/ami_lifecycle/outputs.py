@@ -50,9 +50,7 @@ def _mapping(reported: Mapping[str, Any], declared_rates: Mapping[str, int]) -> 
     return out
 
 
-def image_outputs(
-    image: ImageTypeDef, declared_rates: Mapping[str, int], protection_state: str | None
-) -> dict[str, Any]:
+def image_outputs(image: ImageTypeDef, declared_rates: Mapping[str, int]) -> dict[str, Any]:
     """The computed outputs of an image from one `DescribeImages` answer."""
     mappings = [_mapping(m, declared_rates) for m in image.get("BlockDeviceMappings", [])]
     return {
@@ -65,7 +63,8 @@ def image_outputs(
         "snapshotIds": [
             m["ebs"]["snapshotId"] for m in mappings if m.get("ebs", {}).get("snapshotId")
         ],
-        "protectionState": protection_state or image.get("DeregistrationProtection") or "disabled",
+        # AWS's own string, never a call's `Return` (documented as just `true`).
+        "protectionState": image.get("DeregistrationProtection") or "disabled",
     }
 
 
