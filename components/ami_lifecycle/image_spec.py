@@ -26,6 +26,7 @@ __all__ = [
     "InstanceSource",
     "SnapshotSource",
     "as_int",
+    "recorded_rates",
 ]
 
 
@@ -315,6 +316,21 @@ class ImageSpec:
             for m in self.block_device_mappings
             if m.ebs is not None and m.ebs.volume_initialization_rate is not None
         }
+
+
+def recorded_rates(props: Mapping[str, Any]) -> dict[str, int]:
+    """The declared `VolumeInitializationRate` per device, read leniently from recorded state:
+    a refresh must work on state written before inputs were type-checked, where
+    `ImageSpec.from_props` would refuse some other field."""
+    rates: dict[str, int] = {}
+    mappings = props.get("blockDeviceMappings")
+    for mapping in mappings if isinstance(mappings, list) else []:
+        ebs = mapping.get("ebs") if isinstance(mapping, Mapping) else None
+        device = mapping.get("deviceName") if isinstance(mapping, Mapping) else None
+        rate = ebs.get("volumeInitializationRate") if isinstance(ebs, Mapping) else None
+        if isinstance(device, str) and isinstance(rate, int | float) and not isinstance(rate, bool):
+            rates[device] = int(rate)
+    return rates
 
 
 def tag_list(tags: Mapping[str, str]) -> list[TagTypeDef]:

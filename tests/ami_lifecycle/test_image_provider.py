@@ -490,3 +490,19 @@ def test_delete_keeps_snapshots_when_older_state_says_false_as_a_string(
     image_provider.delete(image_id, {**outs, "deleteSnapshotsOnDestroy": "false"})
     assert aws.ec2.describe_images(Owners=["self"])["Images"] == []
     assert aws.snapshot_exists(root)
+
+
+def test_refresh_reads_state_written_before_inputs_were_type_checked(
+    aws: Aws, image_provider: ImageProvider
+) -> None:
+    """Older state may hold values check now refuses (a number as a tag value): refresh still
+    works, and keeps the declared initialization rate AWS doesn't report."""
+    image_id, outs = create(image_provider, snapshot_image([aws.snapshot()]))
+    old_state = {**outs, "tags": {"team": 2.0}, "deleteSnapshotsOnDestroy": "false"}
+
+    result = image_provider.read(image_id, old_state)
+
+    assert result.id == image_id
+    assert result.outs is not None
+    [mapping] = result.outs["reportedBlockDeviceMappings"]
+    assert mapping["ebs"]["volumeInitializationRate"] == 200

@@ -26,7 +26,7 @@ from ..creation import create_image, set_protection
 from ..deregistration import deregister_image
 from ..errors import AwsCallError, ImageNotFoundError
 from ..iam import requires
-from ..image_spec import ImageSpec
+from ..image_spec import ImageSpec, recorded_rates
 from ..outputs import image_outputs, protection_setting, reported_tags
 from ..protection import Protection, parse_protection_state
 from ..tagging import retag
@@ -76,7 +76,7 @@ class ImageProvider(AwsSettings, ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         spec = ImageSpec.from_props(props)
-        created = create_image(
+        image = create_image(
             self.client(spec.region),
             spec,
             token=token_of(props) or new_token(),
@@ -84,8 +84,8 @@ class ImageProvider(AwsSettings, ResourceProvider):
             schedule=self.schedule,
             clock=self.clock,
         )
-        image_id = str(created.image.get("ImageId"))
-        outs = image_outputs(created.image, spec.declared_rates(), None)
+        image_id = str(image.get("ImageId"))
+        outs = image_outputs(image, spec.declared_rates())
         return CreateResult(image_id, {**props, **outs})
 
     @requires("ec2:DescribeImages")
@@ -116,8 +116,7 @@ class ImageProvider(AwsSettings, ResourceProvider):
                 f"re-enable it with EnableImage (`aws ec2 enable-image --image-id {id_}`) and "
                 "share it again where needed."
             )
-        declared = ImageSpec.from_props(props).declared_rates() if "imageName" in props else {}
-        outs = {**props, **image_outputs(image, declared, None)}
+        outs = {**props, **image_outputs(image, recorded_rates(props))}
         # What AWS reports replaces the recorded value, so the next `up` repairs drift; what it
         # doesn't report (VolumeInitializationRate, the declared mappings) stays as declared.
         outs["deregistrationProtection"] = protection_setting(image.get("DeregistrationProtection"))
@@ -148,7 +147,7 @@ class ImageProvider(AwsSettings, ResourceProvider):
             retag(client, [id_, *owned], old_tags, spec.tags)
         # One read gives every output, the protection AWS now reports among them.
         image = find_image(client, id_)
-        outs = image_outputs(image, spec.declared_rates(), None)
+        outs = image_outputs(image, spec.declared_rates())
         return UpdateResult({**news, **outs})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
