@@ -5,8 +5,9 @@ response is lost, botocore retries the call: the retry of `RegisterImage`/`Creat
 the first attempt's image (`InvalidAMIName.Duplicate`), and the retry of `CreateSnapshot` makes
 a second snapshot. So every image and snapshot this package creates carries a tag with a token
 minted by the provider's `check` for that one create (a new token for each create, so an old
-image or snapshot is never taken for a new one). With it, a create can tell its own earlier
-attempt from someone else's object: it adopts the first, and names the second in its error.
+image or snapshot is never taken for a new one; kept while the resource is only updated). With
+it, a create can tell its own earlier attempt from someone else's object: it adopts the first,
+and names the second in its error.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ __all__ = [
     "TOKEN_PROPERTY",
     "TOKEN_TAG",
     "carries_token",
+    "checked_token",
     "find_image_named",
     "find_snapshots_with_token",
     "new_token",
@@ -40,6 +42,14 @@ TOKEN_TAG = "ami-lifecycle:creation-token"
 
 def new_token() -> str:
     return uuid.uuid4().hex
+
+
+def checked_token(olds: Mapping[str, Any], *, replacing: bool) -> str:
+    """The token `check` gives: the recorded one while the resource stays the same resource
+    (so previews show no change), a new one for anything that will be created (a first create or
+    a replacement, which must never take its predecessor for its own)."""
+    recorded = token_of(olds)
+    return recorded if recorded is not None and not replacing else new_token()
 
 
 def token_of(props: Mapping[str, Any]) -> str | None:

@@ -32,6 +32,29 @@ def snapshots_of(aws: Aws, volume_id: str) -> list[str]:
     return sorted(s["SnapshotId"] for s in found)
 
 
+# -- the token --------------------------------------------------------------------------------
+
+
+def test_check_keeps_the_token_for_updates_and_mints_one_for_replacements(
+    image_provider: ImageProvider, snapshot_provider: VolumeSnapshotProvider
+) -> None:
+    olds = checked(image_provider, snapshot_image(["snap-0123456789abcdef0"]))
+    updated = image_provider.check(
+        olds, {**snapshot_image(["snap-0123456789abcdef0"]), "description": "v2"}
+    )
+    replaced = image_provider.check(
+        olds, snapshot_image(["snap-0123456789abcdef0"], imageName="other")
+    )
+    assert updated.inputs[TOKEN_PROPERTY] == olds[TOKEN_PROPERTY]
+    assert replaced.inputs[TOKEN_PROPERTY] != olds[TOKEN_PROPERTY]
+
+    snapshot_olds = snapshot_provider.check({}, {"volumeId": "vol-1", "tags": {"a": "1"}}).inputs
+    retagged = snapshot_provider.check(snapshot_olds, {"volumeId": "vol-1", "tags": {"a": "2"}})
+    moved = snapshot_provider.check(snapshot_olds, {"volumeId": "vol-2"})
+    assert retagged.inputs[TOKEN_PROPERTY] == snapshot_olds[TOKEN_PROPERTY]
+    assert moved.inputs[TOKEN_PROPERTY] != snapshot_olds[TOKEN_PROPERTY]
+
+
 # -- images: lost answers and duplicate names ----------------------------------------------------
 
 

@@ -77,6 +77,29 @@ def test_a_second_up_changes_nothing_and_refresh_sees_an_image_deregistered_outs
     assert stack.destroy().ok
 
 
+def test_a_new_image_name_replaces_the_image_and_leaves_one(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    stack = CliStack(
+        "rename", cli_environment(server.endpoint_url, REGION), work=tmp_path, echo=lambda _: None
+    )
+    stack.set_config(
+        {"aws:region": REGION, **seed(server), "protection": "disabled", "imageName": "gold-1"}
+    )
+    assert stack.up().ok
+    stack.set_config({"imageName": "gold-2"})
+
+    replaced = stack.up()
+
+    assert replaced.ok
+    assert "+-1 replaced" in replaced.output
+    ec2 = server.client(REGION)
+    names = [i["Name"] for i in ec2.describe_images(Owners=["self"])["Images"]]
+    assert names == ["gold-2"]
+    assert stack.destroy().ok
+    assert ec2.describe_images(Owners=["self"])["Images"] == []
+
+
 def test_a_story_step_that_misbehaves_is_reported(tmp_path: Path) -> None:
     (tmp_path / "story").mkdir()
     with pytest.raises(StoryFailedError, match="still has resources from an earlier run"):

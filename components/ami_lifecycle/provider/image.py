@@ -19,7 +19,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from ..adoption import TOKEN_PROPERTY, new_token, token_of
+from ..adoption import TOKEN_PROPERTY, checked_token, new_token, token_of
 from ..aws.clients import error_code
 from ..aws.finder import find_image
 from ..creation import create_image, set_protection
@@ -50,7 +50,7 @@ _DEFAULTS: dict[str, Any] = {
 class ImageProvider(AwsSettings, ResourceProvider):
     """Creates, updates, refreshes and deletes one AMI with boto3."""
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = {**news}
         for key, default in _DEFAULTS.items():
             if inputs.get(key) is None:
@@ -59,9 +59,11 @@ class ImageProvider(AwsSettings, ResourceProvider):
             CheckFailure(p.property, p.reason)
             for p in validate_image_props(inputs, volumes_snapshotted=True)
         ]
-        # A new token for every check: only a create with exactly these checked inputs (its
-        # botocore retries, or a replay of an interrupted create) can adopt what it finds.
-        inputs[TOKEN_PROPERTY] = new_token()
+        # Only a create with exactly these checked inputs (its botocore retries, or a replay of
+        # an interrupted create) can adopt what it finds.
+        inputs[TOKEN_PROPERTY] = checked_token(
+            olds, replacing=bool(changed_keys(olds, inputs, REPLACE_KEYS))
+        )
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:

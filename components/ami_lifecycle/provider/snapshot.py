@@ -24,7 +24,14 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from ..adoption import TOKEN_PROPERTY, TOKEN_TAG, find_snapshots_with_token, new_token, token_of
+from ..adoption import (
+    TOKEN_PROPERTY,
+    TOKEN_TAG,
+    checked_token,
+    find_snapshots_with_token,
+    new_token,
+    token_of,
+)
 from ..aws.clients import error_code
 from ..aws.finder import find_snapshot
 from ..aws.status import snapshot_status
@@ -61,13 +68,15 @@ def _outputs(snapshot: SnapshotTypeDef) -> dict[str, Any]:
 class VolumeSnapshotProvider(AwsSettings, ResourceProvider):
     """Creates a snapshot of a volume, waits until it completes, and deletes it idempotently."""
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = {**news}
         if inputs.get("deleteOnDestroy") is None:
             inputs["deleteOnDestroy"] = True
         failures = [CheckFailure(p.property, p.reason) for p in validate_snapshot_props(inputs)]
-        # A new token for every check: only a create with these checked inputs can adopt.
-        inputs[TOKEN_PROPERTY] = new_token()
+        # Only a create with these checked inputs can adopt what it finds.
+        inputs[TOKEN_PROPERTY] = checked_token(
+            olds, replacing=bool(changed_keys(olds, inputs, REPLACE_KEYS))
+        )
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
