@@ -6,11 +6,11 @@ STAMP  := $(VENV)/.installed
 
 PULUMI := .tools/bin/pulumi
 
-.PHONY: venv cli demo runner-demo test lint typecheck unit bench clean
+.PHONY: venv cli demo test lint typecheck unit bench clean
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt components/pyproject.toml
+$(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt provider/pyproject.toml sdk/python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
@@ -27,10 +27,6 @@ $(PULUMI): scripts/install-pulumi.sh tools/pulumi-cli/go.mod tools/pulumi-cli/go
 demo: venv cli
 	$(BIN)/python -m cli_stack
 
-## The same story through the offline protocol runner (no CLI needed).
-runner-demo: venv
-	$(BIN)/python -m lifecycle_runner demo
-
 ## Everything CI runs: lint, types, then the whole test suite.
 test: lint typecheck unit
 
@@ -39,7 +35,7 @@ lint: venv
 	$(BIN)/ruff format --check .
 
 typecheck: venv
-	$(BIN)/mypy components/ami_lifecycle policies analyzer_host ec2_emulator lifecycle_runner cli_stack benchmarks tests __main__.py
+	$(BIN)/mypy provider/ami_lifecycle sdk/python/pulumi_ami_lifecycle policies analyzer_host ec2_emulator cli_stack benchmarks tests __main__.py
 
 unit: venv cli
 	$(BIN)/pytest

@@ -7,7 +7,7 @@ provisioned rate (VolumeInitializationRate), so instances reach full disk speed 
 
 import pulumi
 
-from ami_lifecycle import BlockDeviceMappingArgs, MachineImage
+from pulumi_ami_lifecycle import BlockDeviceMappingArgs, MachineImage
 
 config = pulumi.Config()
 root_snapshot_id = config.require("rootSnapshotId")

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 import runpy
-import shutil
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pulumi import automation as auto
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +43,15 @@ def cli_environment(endpoint_url: str, region: str) -> dict[str, str]:
         "AWS_REGION": region,
         "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
     }
+
+
+def write_project(directory: Path) -> None:
+    """The example's Pulumi.yaml in `directory`, its plugin paths made absolute (they are
+    relative to the project's own folder)."""
+    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
+    for plugin in project.get("plugins", {}).get("providers", []):
+        plugin["path"] = str((ROOT / plugin["path"]).resolve())
+    (directory / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
 
 
 def run_example_program() -> None:
@@ -75,7 +84,7 @@ class CliStack:
     def stack(self) -> auto.Stack:
         if self._stack is None:
             (self.directory / "state").mkdir(parents=True, exist_ok=True)
-            shutil.copy(ROOT / "Pulumi.yaml", self.directory / "Pulumi.yaml")
+            write_project(self.directory)
             env = {
                 **self.env,
                 "PULUMI_BACKEND_URL": (self.directory / "state").as_uri(),

@@ -64,7 +64,7 @@ def play(
                 f"stack {stack_name!r} in {stack.directory} still has resources from an earlier "
                 "run whose emulator is gone: delete that folder and run again"
             )
-        stack.set_config({"aws:region": REGION, **seeded, "protection": "enabled"})
+        stack.set_config({"ami-lifecycle:region": REGION, **seeded, "protection": "enabled"})
         policies = [stack.policy_pack(ROOT / "policies")]
 
         def unprotect_and_up() -> CliResult:

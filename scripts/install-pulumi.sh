@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Puts the pinned Pulumi CLI and the Python plugin launchers in .tools/bin.
+# Puts the pinned Pulumi CLI and the policy-pack launcher in .tools/bin.
 #
 # A `pulumi` already on PATH is used when it is at least the pinned version. Otherwise the CLI
 # is built from Go modules (tools/pulumi-cli pins it) into .tools/bin: a few minutes the first
 # time, then cached (the binary, and Go's module and build caches).
 #
-# Beside it go the two launchers a Pulumi distribution ships for Python, which the CLI runs
-# as plugins: the dynamic-provider host and the policy-pack analyzer. Both run the Python on
-# PATH (or in $PULUMI_RUNTIME_VIRTUALENV), so callers put the project's virtualenv first.
+# Beside it goes the launcher a Pulumi distribution ships for Python policy packs, which the CLI
+# runs as a plugin: it runs the Python on PATH (or in $PULUMI_RUNTIME_VIRTUALENV), so callers
+# put the project's virtualenv first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,18 +32,14 @@ elif [ ! -x "$BIN/pulumi" ] || [ "$(version_of "$BIN/pulumi")" != "$PINNED" ]; t
     echo "install-pulumi: built in $(( $(date +%s) - started ))s" >&2
 fi
 
-launcher() {
-    cat > "$BIN/$1" <<SCRIPT
+cat > "$BIN/pulumi-analyzer-policy-python" <<'SCRIPT'
 #!/bin/sh
-# The Pulumi CLI runs this as a plugin: $2
-if [ -n "\${PULUMI_RUNTIME_VIRTUALENV:-}" ]; then
-    exec "\$PULUMI_RUNTIME_VIRTUALENV/bin/python" -u -m $3 "\$@"
+# The Pulumi CLI runs this as a plugin: the analyzer of a Python policy pack.
+if [ -n "${PULUMI_RUNTIME_VIRTUALENV:-}" ]; then
+    exec "$PULUMI_RUNTIME_VIRTUALENV/bin/python" -u -m pulumi.policy "$@"
 fi
-exec python3 -u -m $3 "\$@"
+exec python3 -u -m pulumi.policy "$@"
 SCRIPT
-    chmod +x "$BIN/$1"
-}
-launcher pulumi-resource-pulumi-python "the host of Python dynamic providers" pulumi.dynamic
-launcher pulumi-analyzer-policy-python "the analyzer of a Python policy pack" pulumi.policy
+chmod +x "$BIN/pulumi-analyzer-policy-python"
 
 "$BIN/pulumi" version

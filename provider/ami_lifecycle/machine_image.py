@@ -1,0 +1,107 @@
+"""`MachineImage`, the component, as the plugin builds it for a program in any language: an AMI
+(`Image`) with a `VolumeSnapshot` for each volume it is to snapshot first.
+
+`ami_lifecycle.plugin` calls it from `Construct` with the program's inputs as plain camelCase
+values (a value not known yet during a preview is Pulumi's unknown marker); which inputs are
+secret and which resources they came from travel beside them.
+
+Inputs that `validation` refuses are not refused here: the component then snapshots nothing and
+hands them to its `Image` as they are, whose check reports each problem to the engine as a check
+failure, before any AWS call. (A failed `Construct` ends a Python program with a traceback: the
+engine answers the program's registration with UNKNOWN "resource monitor shut down", which the
+Python SDK reports as a crash.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+import pulumi
+
+from .outputs import OUTPUT_KEYS, SNAPSHOT_OUTPUT_KEYS
+from .protection import Protection
+from .schema import IMAGE, MACHINE_IMAGE, VOLUME_SNAPSHOT
+from .validation import validate_image_props
+
+__all__ = ["MachineImage", "component_defaults"]
+
+
+def component_defaults(props: Mapping[str, Any]) -> dict[str, Any]:
+    """The inputs with their documented defaults filled in, as the component registers them (so
+    that a policy pack sees the protection an image will really get)."""
+    filled = dict(props)
+    if filled.get("deregistrationProtection") is None:
+        filled["deregistrationProtection"] = Protection.ENABLED.value
+    if filled.get("deleteSnapshotsOnDestroy") is None:
+        filled["deleteSnapshotsOnDestroy"] = True
+    return filled
+
+
+def _device_label(device: Any, index: int) -> str:
+    if isinstance(device, str) and device:
+        return device.rstrip("/").rsplit("/", 1)[-1]
+    return str(index)
+
+
+class MachineImage(pulumi.ComponentResource):
+    """An AMI with its EBS snapshots, block device mappings and deregistration protection."""
+
+    def __init__(
+        self,
+        name: str,
+        props: Mapping[str, Any],
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        secret: Collection[str] = (),
+        depends_on: Sequence[pulumi.Resource] = (),
+    ) -> None:
+        props = component_defaults(props)
+
+        def wrapped(key: str, value: Any) -> Any:
+            return pulumi.Output.secret(value) if key in secret else value
+
+        super().__init__(MACHINE_IMAGE, name, {k: wrapped(k, v) for k, v in props.items()}, opts)
+        child = pulumi.ResourceOptions(parent=self, depends_on=list(depends_on))
+
+        refused = bool(validate_image_props(props))
+        mappings = []
+        for index, declared in enumerate(props.get("blockDeviceMappings") or []):
+            mapping = declared
+            ebs = mapping.get("ebs") if isinstance(mapping, Mapping) else None
+            if not refused and isinstance(ebs, Mapping) and ebs.get("volumeId") is not None:
+                label = _device_label(mapping.get("deviceName"), index)
+                snapshot_props = {
+                    "volumeId": ebs["volumeId"],
+                    # Not the image name: renaming the image must not re-snapshot the volume.
+                    "description": f"Snapshot for MachineImage {name} ({label})",
+                    "tags": props.get("tags"),
+                    "region": props.get("region"),
+                    "deleteOnDestroy": props["deleteSnapshotsOnDestroy"],
+                }
+                snapshot = pulumi.CustomResource(
+                    VOLUME_SNAPSHOT,
+                    f"{name}-snapshot-{label}",
+                    {
+                        **{k: wrapped(k, v) for k, v in snapshot_props.items()},
+                        **dict.fromkeys(SNAPSHOT_OUTPUT_KEYS),
+                    },
+                    child,
+                )
+                backed = {k: v for k, v in ebs.items() if k != "volumeId"}
+                # The SDK sets one attribute per property, under the property's own name.
+                backed["snapshotId"] = snapshot.snapshotId  # type: ignore[attr-defined]
+                mapping = {**mapping, "ebs": backed}
+            mappings.append(mapping)
+
+        image_props = {**props, "blockDeviceMappings": mappings}
+        image = pulumi.CustomResource(
+            IMAGE,
+            f"{name}-image",
+            {**{k: wrapped(k, v) for k, v in image_props.items()}, **dict.fromkeys(OUTPUT_KEYS)},
+            child,
+        )
+        self.outputs: dict[str, pulumi.Output[Any]] = {
+            key: getattr(image, key) for key in OUTPUT_KEYS
+        }
+        self.register_outputs(self.outputs)

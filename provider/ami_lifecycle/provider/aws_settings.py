@@ -1,0 +1,79 @@
+"""Where a resource's AWS calls go: region, profile and client, resolved at call time.
+
+The provider's configuration (`ami-lifecycle:region`, `ami-lifecycle:profile`) arrives through
+`configure`; without it boto3's own chain decides (AWS_REGION, AWS_PROFILE, ...). Clients come
+from the per-process cache, and messages go to the engine's log (`progress`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from ..aws.clients import ClientFactory, cached_client
+from ..aws.waiter import SYSTEM_CLOCK, Clock, PollSchedule
+from .progress import reporter
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2 import EC2Client
+
+__all__ = ["AwsSettings"]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class AwsSettings:
+    """Mixed into each provider: AWS access plus the seams tests inject."""
+
+    _client_factory: ClientFactory | None = None
+    _now: Callable[[], datetime] | None = None
+    _clock: Clock | None = None
+    _schedule: PollSchedule | None = None
+    _region: str | None = None
+    _profile: str | None = None
+
+    def inject(
+        self,
+        *,
+        client_factory: ClientFactory | None = None,
+        now: Callable[[], datetime] | None = None,
+        clock: Clock | None = None,
+        schedule: PollSchedule | None = None,
+    ) -> None:
+        """Replace the AWS client factory, the wall clock or the waiter's clock (tests)."""
+        if client_factory is not None:
+            self._client_factory = client_factory
+        if now is not None:
+            self._now = now
+        if clock is not None:
+            self._clock = clock
+        if schedule is not None:
+            self._schedule = schedule
+
+    def configure(self, *, region: str | None, profile: str | None) -> None:
+        self._region = region or None
+        self._profile = profile or None
+
+    def client(self, region: str | None) -> EC2Client:
+        region = region or self._region or os.environ.get("AWS_REGION") or None
+        factory = self._client_factory or cached_client
+        return factory(region, self._profile)
+
+    def now(self) -> datetime:
+        return (self._now or _utc_now)()
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock or SYSTEM_CLOCK
+
+    @property
+    def schedule(self) -> PollSchedule:
+        return self._schedule or PollSchedule()
+
+    @staticmethod
+    def reporter(subject: str) -> Callable[[str], None]:
+        return reporter(subject)

@@ -1,0 +1,242 @@
+"""`VolumeSnapshotProvider`: the CRUD of `ami-lifecycle:index:VolumeSnapshot`, a snapshot of an
+EBS volume made for an image to own.
+
+The image deletes its snapshots itself (`DeleteAssociatedSnapshots`), and Pulumi deletes the image
+before the snapshot it depends on, so this provider's delete usually finds the snapshot gone and
+counts that as done. A snapshot another AMI still uses is kept and said so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from ..adoption import (
+    TOKEN_PROPERTY,
+    TOKEN_TAG,
+    checked_token,
+    find_snapshots_with_token,
+    new_token,
+    token_of,
+)
+from ..aws.clients import error_code
+from ..aws.finder import find_snapshot
+from ..aws.status import snapshot_status
+from ..aws.waiter import wait_until_done
+from ..errors import SnapshotNotFoundError, SnapshotOperationError
+from ..iam import requires
+from ..image_spec import tag_specifications
+from ..outputs import SNAPSHOT_OUTPUT_KEYS, reported_tags
+from ..tagging import retag
+from ..validation import validate_snapshot_props
+from .aws_settings import AwsSettings
+from .property_diff import changed_keys
+from .results import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2 import EC2Client
+    from mypy_boto3_ec2.type_defs import SnapshotTypeDef
+
+__all__ = ["VolumeSnapshotProvider"]
+
+REPLACE_KEYS = ("volumeId", "description", "region")
+UPDATE_KEYS = ("tags", "deleteOnDestroy")
+VERB = "creating"
+
+
+def _outputs(snapshot: SnapshotTypeDef) -> dict[str, Any]:
+    return {
+        "snapshotId": snapshot.get("SnapshotId"),
+        "state": snapshot.get("State"),
+        "volumeSize": snapshot.get("VolumeSize"),
+        "encrypted": snapshot.get("Encrypted"),
+    }
+
+
+class VolumeSnapshotProvider(AwsSettings):
+    """Creates a snapshot of a volume, waits until it completes, and deletes it idempotently."""
+
+    def check(
+        self, olds: dict[str, Any], news: dict[str, Any], *, in_component: bool = False
+    ) -> CheckResult:
+        inputs = {**news}
+        if inputs.get("deleteOnDestroy") is None:
+            inputs["deleteOnDestroy"] = True
+        failures = validate_snapshot_props(inputs)
+        # Only a create with these checked inputs can adopt what it finds.
+        inputs[TOKEN_PROPERTY] = checked_token(
+            olds, replacing=bool(changed_keys(olds, inputs, REPLACE_KEYS))
+        )
+        return CheckResult(inputs, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        replaces = changed_keys(olds, news, REPLACE_KEYS)
+        updates = changed_keys(olds, news, UPDATE_KEYS)
+        return DiffResult(changes=bool(replaces or updates), replaces=replaces, updates=updates)
+
+    @requires("ec2:CreateSnapshot", "ec2:CreateTags", "ec2:DescribeSnapshots", "ec2:DeleteSnapshot")
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        client = self.client(props.get("region"))
+        volume_id = str(props["volumeId"])
+        ident = f"from {volume_id}"
+        token = token_of(props) or new_token()
+        report = self.reporter(f"snapshot of {volume_id}")
+        snapshot_id = _start(client, props, token, ident, report)
+        try:
+            report(f"{snapshot_id} started; waiting for it to complete")
+            snapshot = wait_until_done(
+                lambda: snapshot_status(client, snapshot_id),
+                what=snapshot_id,
+                report=report,
+                schedule=self.schedule,
+                clock=self.clock,
+            )
+        except BaseException as failure:
+            undone = _undo(client, [snapshot_id])
+            if not isinstance(failure, Exception):
+                failure.add_note(f"{VERB} EBS snapshot ({ident}): interrupted; {undone}")
+                raise
+            raise SnapshotOperationError(
+                VERB, ident, f"waiting for {snapshot_id} to complete: {failure}; {undone}"
+            ) from failure
+        return CreateResult(snapshot_id, {**props, **_outputs(snapshot)})
+
+    def read(
+        self, id_: str, props: dict[str, Any], inputs: dict[str, Any] | None = None
+    ) -> ReadResult:
+        """Refresh (`props` is the recorded state) or import (`props` is empty)."""
+        try:
+            snapshot = find_snapshot(self.client(props.get("region")), id_)
+        except SnapshotNotFoundError:
+            return ReadResult("", {}, {})
+        tags = reported_tags(snapshot.get("Tags", [])) or None
+        declared: dict[str, Any] = (
+            {**(inputs or {}), "tags": tags}
+            if props
+            else {
+                "volumeId": snapshot.get("VolumeId"),
+                "description": snapshot.get("Description") or None,
+                "tags": tags,
+                "deleteOnDestroy": True,
+            }
+        )
+        declared = {k: v for k, v in declared.items() if v is not None}
+        return ReadResult(id_, {**props, **declared, **_outputs(snapshot)}, declared)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        old_tags = {str(k): str(v) for k, v in (olds.get("tags") or {}).items()}
+        new_tags = {str(k): str(v) for k, v in (news.get("tags") or {}).items()}
+        retag(self.client(news.get("region")), [id_], old_tags, new_tags)
+        outs = {k: olds.get(k) for k in SNAPSHOT_OUTPUT_KEYS}
+        return UpdateResult({**news, **outs})
+
+    @requires("ec2:DeleteSnapshot")
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        report = self.reporter(f"snapshot {id_}")
+        wanted = props.get("deleteOnDestroy")
+        # Only an explicit true deletes (older state may hold the string "false").
+        if not (wanted is None or str(wanted).lower() == "true"):
+            report("kept (deleteSnapshotsOnDestroy=false)")
+            return
+        try:
+            self.client(props.get("region")).delete_snapshot(SnapshotId=id_)
+        except ClientError as error:
+            code = error_code(error)
+            if code == "InvalidSnapshot.NotFound":
+                return  # deleted with its image (DeleteAssociatedSnapshots)
+            if code == "InvalidSnapshot.InUse":
+                report(f"kept: another AMI still uses it ({error})")
+                return
+            raise SnapshotOperationError(
+                "deleting", id_, f"DeleteSnapshot: {code}: {error}"
+            ) from error
+        report("deleted")
+
+
+def _start(
+    client: EC2Client,
+    props: dict[str, Any],
+    token: str,
+    ident: str,
+    report: Callable[[str], None],
+) -> str:
+    """`CreateSnapshot`, made safe to retry: its id, and no second snapshot left behind.
+
+    `CreateSnapshot` takes no idempotency token, so each snapshot carries this create's token
+    tag: a replayed create finds the snapshot its interrupted run made, and a create whose
+    answer came only after botocore retried (or never came) finds every snapshot its attempts
+    made, keeps one and deletes the rest."""
+    earlier = find_snapshots_with_token(client, token)
+    if earlier:
+        kept, *extra = sorted(s["SnapshotId"] for s in earlier)
+        report(f"adopting {kept}, made by an earlier, interrupted run of this create")
+        _drop_duplicates(client, extra, report)
+        return kept
+    kwargs: dict[str, Any] = {"VolumeId": str(props["volumeId"])}
+    if props.get("description"):
+        kwargs["Description"] = str(props["description"])
+    tags = {**{str(k): str(v) for k, v in (props.get("tags") or {}).items()}, TOKEN_TAG: token}
+    kwargs["TagSpecifications"] = tag_specifications(tags, ["snapshot"])
+    try:
+        response = client.create_snapshot(**kwargs)
+    except ClientError as error:
+        code = error_code(error)
+        raise SnapshotOperationError(VERB, ident, f"CreateSnapshot: {code}: {error}") from error
+    except BaseException as failure:
+        # The request may have been processed before the connection failed: delete whatever
+        # this create made, so that a failed create leaves nothing.
+        try:
+            made = [s["SnapshotId"] for s in find_snapshots_with_token(client, token)]
+        except Exception:
+            made = []
+            undone = f"look for snapshots tagged {TOKEN_TAG}={token} and delete them by hand"
+        else:
+            undone = _undo(client, made) if made else "no snapshot was left behind"
+        if not isinstance(failure, Exception):
+            failure.add_note(f"{VERB} EBS snapshot ({ident}): interrupted; {undone}")
+            raise
+        raise SnapshotOperationError(VERB, ident, f"CreateSnapshot: {failure}; {undone}") from (
+            failure
+        )
+    snapshot_id = response["SnapshotId"]
+    if response.get("ResponseMetadata", {}).get("RetryAttempts", 0):
+        # An earlier attempt may have been processed although its answer was lost.
+        extra = [
+            s["SnapshotId"]
+            for s in find_snapshots_with_token(client, token)
+            if s["SnapshotId"] != snapshot_id
+        ]
+        _drop_duplicates(client, extra, report)
+    return snapshot_id
+
+
+def _drop_duplicates(client: EC2Client, extra: list[str], report: Callable[[str], None]) -> None:
+    if extra:
+        report(
+            f"deleting {', '.join(extra)}: made by a retried CreateSnapshot whose answer was lost"
+        )
+        report(f"  {_undo(client, extra)}")
+
+
+def _undo(client: EC2Client, snapshot_ids: list[str]) -> str:
+    """Delete the snapshots; say what was undone, or what is left to delete by hand."""
+    deleted: list[str] = []
+    left: list[str] = []
+    for snapshot_id in snapshot_ids:
+        try:
+            client.delete_snapshot(SnapshotId=snapshot_id)
+        except ClientError as error:
+            if error_code(error) == "InvalidSnapshot.NotFound":
+                deleted.append(snapshot_id)
+            else:
+                left.append(f"{snapshot_id} ({error_code(error)})")
+        except Exception as error:
+            left.append(f"{snapshot_id} ({type(error).__name__})")
+        else:
+            deleted.append(snapshot_id)
+    undone = f"undone: deleted {', '.join(deleted)}" if deleted else "nothing was deleted"
+    if left:
+        undone += f"; undoing failed for these, delete them by hand: {', '.join(left)}"
+    return undone
