@@ -81,10 +81,11 @@ class AnalyzerClient:
     """
 
     def __init__(self, transport: AnalyzerTransport) -> None:
-        self._transport = transport
+        self.transport = transport
+        """Raw `pulumirpc.Analyzer` calls, for requests the engine itself would never send."""
 
     def _call(self, method: str, request: Message, response_type: type[M]) -> M:
-        return cast(M, self._transport(method, request))
+        return cast(M, self.transport(method, request))
 
     def handshake(
         self, *, engine_address: str, directory: str
@@ -102,7 +103,7 @@ class AnalyzerClient:
         self,
         *,
         stack: str = "dev",
-        project: str = "ami-lifecycle",
+        project: str = "golden-image",
         organization: str = "organization",
         dry_run: bool = True,
         tags: Mapping[str, str] | None = None,
@@ -138,7 +139,7 @@ class AnalyzerClient:
         engine_address: str = "",
         directory: str = ".",
         stack: str = "dev",
-        project: str = "ami-lifecycle",
+        project: str = "golden-image",
         dry_run: bool = True,
     ) -> None:
         """Everything the engine does before the first resource is analyzed."""

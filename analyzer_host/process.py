@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 import queue
 import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -53,24 +51,20 @@ class PolicyPackProcess:
 
     Use it as a context manager; `client` talks to the pack over gRPC. The environment carries
     what the CLI passes (`PULUMI_PROJECT`, `PULUMI_STACK`, `PULUMI_DRY_RUN`,
-    `PULUMI_ORGANIZATION`, and `PULUMI_CONFIG` when the stack has config).
+    `PULUMI_ORGANIZATION`).
     """
 
     def __init__(
         self,
         pack_dir: Path = PACK_DIR,
         *,
-        python: str = sys.executable,
         stack: str = "dev",
-        project: str = "ami-lifecycle",
+        project: str = "golden-image",
         organization: str = "organization",
         dry_run: bool = True,
-        stack_config: Mapping[str, str] | None = None,
         startup_timeout: float = 60.0,
     ) -> None:
-        """`stack_config`: the stack's config as the CLI passes it, e.g. `{"aws:region": "..."}`."""
         self.pack_dir = pack_dir
-        self._python = python
         self._env = {
             **os.environ,
             "PULUMI_PROJECT": project,
@@ -78,8 +72,6 @@ class PolicyPackProcess:
             "PULUMI_ORGANIZATION": organization,
             "PULUMI_DRY_RUN": "true" if dry_run else "false",
         }
-        if stack_config:
-            self._env["PULUMI_CONFIG"] = json.dumps(dict(stack_config))
         self._startup_timeout = startup_timeout
         self.engine = FakeEngine()
         self._process: subprocess.Popen[bytes] | None = None
@@ -92,8 +84,6 @@ class PolicyPackProcess:
         """The pack's exit code once stopped (0 after a clean interrupt)."""
         self.client: AnalyzerClient | None = None
         """Talks to the pack like the engine does; set while the pack runs."""
-        self.transport: GrpcTransport | None = None
-        """Raw `pulumirpc.Analyzer` calls, for requests the engine itself would never send."""
 
     @property
     def stderr(self) -> str:
@@ -107,7 +97,7 @@ class PolicyPackProcess:
         self.returncode = None
         engine_address = self.engine.start()
         self._process = subprocess.Popen(
-            [self._python, "-u", "-m", "pulumi.policy", engine_address, "."],
+            [sys.executable, "-u", "-m", "pulumi.policy", engine_address, "."],
             cwd=self.pack_dir,
             env=self._env,
             stdin=subprocess.DEVNULL,
@@ -128,8 +118,7 @@ class PolicyPackProcess:
         except BaseException:
             self.stop()
             raise
-        self.transport = GrpcTransport(self._channel)
-        self.client = AnalyzerClient(self.transport)
+        self.client = AnalyzerClient(GrpcTransport(self._channel))
         return self.client
 
     def stop(self) -> int | None:
@@ -155,7 +144,6 @@ class PolicyPackProcess:
             self._process = None
         self.engine.stop()
         self.client = None
-        self.transport = None
         return code
 
     def __enter__(self) -> AnalyzerClient:

@@ -31,11 +31,7 @@ class Resource:
     parent: Resource | None = None
     """The parent resource; None for a top-level resource (parented to the stack)."""
     stack: str = "dev"
-    project: str = "ami-lifecycle"
-    explicit_urn: str | None = None
-    """Set when the URN is known from a real program; otherwise it is derived like the engine."""
-    protect: bool = False
-    dependencies: tuple[str, ...] = ()
+    project: str = "golden-image"
 
     @property
     def qualified_type(self) -> str:
@@ -44,9 +40,7 @@ class Resource:
 
     @property
     def urn(self) -> str:
-        """The resource's URN."""
-        if self.explicit_urn:
-            return self.explicit_urn
+        """The resource's URN, derived as the engine derives it."""
         return f"urn:pulumi:{self.stack}::{self.project}::{self.qualified_type}::{self.name}"
 
     @property
@@ -67,9 +61,7 @@ class Resource:
     def options(self) -> proto.AnalyzerResourceOptions:
         """Resource options as the engine marshals them (custom timeouts always present)."""
         return proto.AnalyzerResourceOptions(
-            protect=self.protect,
-            parent=self.parent_urn,
-            customTimeouts=proto.AnalyzerResourceOptions.CustomTimeouts(),
+            parent=self.parent_urn, customTimeouts=proto.AnalyzerResourceOptions.CustomTimeouts()
         )
 
     def analyze_request(self) -> proto.AnalyzeRequest:
@@ -91,5 +83,4 @@ class Resource:
             properties=marshal_properties(self.properties),
             options=self.options(),
             parent=self.parent_urn,
-            dependencies=list(self.dependencies),
         )

@@ -9,7 +9,8 @@ The engine marshals a resource's properties for `Analyze` / `AnalyzeStack` with
   always `04da6b54-80e4-46f7-96ec-b56ff0331ba9` because outputs are computed strings;
 - a secret is an object `{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
   "value": <the value>}`;
-- keys starting with `__` (a dynamic resource's pickled `__provider`) are left out, at any depth.
+- keys starting with `__` (internal properties, which the engine never shows a user or a policy)
+  are left out, at any depth.
 """
 
 from __future__ import annotations

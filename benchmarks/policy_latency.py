@@ -37,7 +37,7 @@ THROUGHPUT_TARGET = 1.0
 THROUGHPUT_SIZE = 1000
 IN_FLIGHT = 8
 MACHINE_IMAGE = "ami-lifecycle:index:MachineImage"
-IMAGE = "pulumi-python:dynamic/ami-lifecycle:Image"
+IMAGE = "ami-lifecycle:index:Image"
 
 
 def availability() -> str | None:
@@ -72,7 +72,7 @@ class PolicyResult:
 
 def resources(count: int) -> list[Any]:
     """`count` resources as a stack of images would send them: mostly compliant MachineImages
-    and their dynamic Images; every 10th turns protection off, every 25th keeps its snapshots
+    and their Images; every 10th turns protection off, every 25th keeps its snapshots
     (violations, so the pack also builds diagnostics)."""
     from analyzer_host import Resource
 
@@ -347,7 +347,7 @@ def _tables(result: PolicyResult, settings: Settings) -> list[Table]:
             "pack does no work",
             f"{IN_FLIGHT} in flight: the same N Analyze calls from {IN_FLIGHT} threads at once "
             "(the pack serves with pulumi-policy's 4-thread gRPC server)",
-            "resources: MachineImage and dynamic Image resources; every 10th has protection off "
+            "resources: MachineImage and Image resources; every 10th has protection off "
             "and every 25th keeps its snapshots, so diagnostics are built too",
         ),
     )

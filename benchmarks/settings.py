@@ -20,11 +20,14 @@ class Settings:
     """Timed samples per figure (the median is reported)."""
     pending_seconds: tuple[float, ...]
     """T, how long the emulator keeps a new image `pending` (simulated seconds)."""
-    stack_sizes: tuple[int, ...]
-    """Images per stack for the protocol runs."""
-    protocol_repeats: int
-    """Rounds of the protocol runs (each round: a provider host, the example stack, every
-    stack size)."""
+    cli_sizes: tuple[int, ...]
+    """Images per stack for the `up`/`destroy` runs through the Pulumi CLI."""
+    cli_repeats: int
+    """Rounds of those runs (each round: every size, ours and the no-op floor)."""
+    preview_sizes: tuple[int, ...]
+    """Images per `pulumi preview`, with and without the policy pack."""
+    plugin_starts: int
+    """Plugin processes started to time their first calls."""
     policy_resource_counts: tuple[int, ...]
     cold_starts: int
     """Policy pack launches timed."""
@@ -35,8 +38,10 @@ FULL = Settings(
     snapshot_counts=(1, 2, 4, 8, 16),
     repeats=7,
     pending_seconds=(1, 5, 30, 300, 1800),
-    stack_sizes=(1, 10, 100),
-    protocol_repeats=3,
+    cli_sizes=(10, 40),
+    cli_repeats=5,
+    preview_sizes=(100, 400),
+    plugin_starts=7,
     policy_resource_counts=(1, 100, 1000),
     cold_starts=5,
 )
@@ -46,8 +51,10 @@ QUICK = Settings(
     snapshot_counts=(1, 2),
     repeats=1,
     pending_seconds=(1, 5),
-    stack_sizes=(1, 2),
-    protocol_repeats=1,
+    cli_sizes=(2,),
+    cli_repeats=1,
+    preview_sizes=(3,),
+    plugin_starts=1,
     policy_resource_counts=(1, 10),
     cold_starts=1,
 )

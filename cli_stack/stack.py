@@ -26,15 +26,16 @@ __all__ = ["CliResult", "CliStack", "cli_environment"]
 
 
 def cli_environment(endpoint_url: str, region: str) -> dict[str, str]:
-    """What the CLI and the plugins it launches need: the pinned CLI and this Python first on
-    PATH (the plugin launchers run `python3`), and boto3 pointed at the emulator."""
+    """What the CLI and the plugins it launches need: the pinned CLI and this virtualenv first on
+    PATH (the policy-pack launcher runs `python3`; the provider plugin is in its bin), and boto3
+    pointed at the emulator."""
     path = os.pathsep.join(
         [str(TOOLS / "bin"), str(Path(sys.executable).parent), os.environ.get("PATH", "")]
     )
     return {
         "PATH": path,
         "PULUMI_SKIP_UPDATE_CHECK": "true",
-        # No plugin downloads: the Python launchers are in .tools/bin.
+        # No plugin downloads: every plugin is local (.tools/bin, .venv/bin).
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
         "PULUMI_CONFIG_PASSPHRASE": DEMO_PASSPHRASE,
         "AWS_ENDPOINT_URL_EC2": endpoint_url,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Puts the pinned Pulumi CLI and the policy-pack launcher in .tools/bin.
+# Puts the pinned Pulumi CLI, the YAML language host and the policy-pack launcher in .tools/bin.
 #
 # A `pulumi` already on PATH is used when it is at least the pinned version. Otherwise the CLI
 # is built from Go modules (tools/pulumi-cli pins it) into .tools/bin: a few minutes the first
@@ -12,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PINNED="3.274.1"
+YAML_HOST="1.25.0"
 BIN="$PWD/.tools/bin"
 mkdir -p "$BIN"
 
@@ -30,6 +31,13 @@ elif [ ! -x "$BIN/pulumi" ] || [ "$(version_of "$BIN/pulumi")" != "$PINNED" ]; t
         -o "$BIN/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
     mv "$BIN/pulumi.tmp" "$BIN/pulumi"
     echo "install-pulumi: built in $(( $(date +%s) - started ))s" >&2
+fi
+
+# The YAML language host: the one host that builds from the Go module proxy here, so plain
+# `pulumi up` and `pulumi import` run in a YAML project (the Python host is refused: README).
+if ! go version -m "$BIN/pulumi-language-yaml" 2>/dev/null | grep -Eq "^\s+mod\s+github.com/pulumi/pulumi-yaml\s+v$YAML_HOST\s"; then
+    echo "install-pulumi: building the YAML language host v$YAML_HOST from Go modules" >&2
+    GOBIN="$BIN" go install -trimpath "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@v$YAML_HOST"
 fi
 
 cat > "$BIN/pulumi-analyzer-policy-python" <<'SCRIPT'

@@ -14,7 +14,7 @@ from typing import Any, Final
 from pulumi_policy import PolicyConfigSchema
 
 from .errors import PolicyConfigError
-from .resources import MACHINE_IMAGE, CheckedResource, urn_name, urn_type
+from .resources import MACHINE_IMAGE, CheckedResource, urn_name
 
 __all__ = [
     "EXEMPTION_SCHEMA",
@@ -64,7 +64,7 @@ class ExemptionConfig:
         listed = {resource.urn, resource.name}
         # Only a MachineImage passes its exemption on: a parent of any other type (above all the
         # stack itself) would exempt everything beneath it.
-        if resource.parent_urn and urn_type(resource.parent_urn) == MACHINE_IMAGE:
+        if resource.parent_urn and resource.parent_type == MACHINE_IMAGE:
             listed |= {resource.parent_urn, urn_name(resource.parent_urn)}
         return not self.exempt_resources.isdisjoint(listed)
 

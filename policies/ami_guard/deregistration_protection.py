@@ -29,7 +29,8 @@ __all__ = [
 ENABLED: Final = "enabled"
 ENABLED_WITH_COOLDOWN: Final = "enabled-with-cooldown"
 DEFAULT: Final = ENABLED
-"""What `MachineImage` and the Image's provider use when `deregistrationProtection` is left out."""
+"""What the plugin uses, for `MachineImage` and `Image`, when `deregistrationProtection` is left
+out."""
 
 
 def _evaluate_declared(resource: CheckedResource, config: ProtectionConfig) -> Findings:
@@ -48,8 +49,9 @@ def _evaluate_declared(resource: CheckedResource, config: ProtectionConfig) -> F
         findings.unknown(declared)
         return findings
     if declared is None:
-        # Both the component and the Image's provider fill in this default; in practice the
-        # provider's Check does so before the engine analyzes the Image.
+        # The plugin fills in this default before the engine analyzes either resource (the
+        # component registers its inputs with it, the Image's Check adds it); a value missing
+        # anyway means the same default.
         declared = DEFAULT
         shown = f'the default "{DEFAULT}"'
     else:

@@ -23,9 +23,9 @@ __all__ = [
 
 MACHINE_IMAGE: Final = "ami-lifecycle:index:MachineImage"
 """Our component."""
-IMAGE: Final = "pulumi-python:dynamic/ami-lifecycle:Image"
-"""The dynamic resource the component creates; checked by its own type token, so that using it
-without the component doesn't bypass the policies."""
+IMAGE: Final = "ami-lifecycle:index:Image"
+"""The custom resource the component creates, which a program may also declare on its own; checked
+by its own type token, so that using it without the component doesn't bypass the policies."""
 OUR_IMAGE_TYPES: Final = frozenset({MACHINE_IMAGE, IMAGE})
 
 AWS_IMAGE_TYPES: Final = frozenset(
@@ -45,6 +45,11 @@ class CheckedResource:
     urn: str
     parent_urn: str | None
     props: dict[str, PropertyValue]
+
+    @property
+    def parent_type(self) -> str:
+        """The type of the resource's parent; empty for a top-level resource."""
+        return urn_type(self.parent_urn) if self.parent_urn else ""
 
     @classmethod
     def from_validation_args(cls, args: ResourceValidationArgs) -> CheckedResource:

@@ -15,7 +15,13 @@ from pulumi_policy import EnforcementLevel
 
 from .checks import Findings, ResourceCheck, no_config
 from .property_values import PropertyValue, Unknown, render
-from .resources import EBS_VOLUME, LAUNCH_TEMPLATE, OUR_IMAGE_TYPES, CheckedResource
+from .resources import (
+    EBS_VOLUME,
+    LAUNCH_TEMPLATE,
+    MACHINE_IMAGE,
+    OUR_IMAGE_TYPES,
+    CheckedResource,
+)
 
 __all__ = ["MAX_RATE", "MIN_RATE", "VOLUME_INITIALIZATION_RATE"]
 
@@ -80,14 +86,28 @@ def _evaluate_image(resource: CheckedResource, findings: Findings) -> None:
                 "CreateImage does not support volume initialization rates."
             )
             continue
-        restored = _presence(ebs.get("snapshotId"), ebs.get("volumeId"))
+        sources = _snapshot_sources(resource)
+        restored = _presence(*(ebs.get(key) for key in sources))
+        if isinstance(restored, Unknown) and resource.parent_type == MACHINE_IMAGE:
+            # A MachineImage hands its Image the snapshot it takes of a declared volumeId, unknown
+            # until taken. The component's own mapping, checked beside it, already decided (or
+            # noted) whether this device is restored, so the unknown changes nothing here.
+            restored = True
         if isinstance(restored, Unknown):
             findings.unknown(restored)
         elif not restored:
+            named = " or ".join(f"{path}.{key}" for key in sources)
             findings.violation(
-                f"{rate_path} must only be set on a volume restored from a snapshot "
-                f"({path}.snapshotId or {path}.volumeId)."
+                f"{rate_path} must only be set on a volume restored from a snapshot ({named})."
             )
+
+
+def _snapshot_sources(resource: CheckedResource) -> tuple[str, ...]:
+    # The component snapshots an ebs.volumeId itself (its Image sees one only when the
+    # component's inputs are refused); an Image declared on its own takes snapshots only.
+    if MACHINE_IMAGE in (resource.resource_type, resource.parent_type):
+        return ("snapshotId", "volumeId")
+    return ("snapshotId",)
 
 
 def _evaluate_volume(resource: CheckedResource, findings: Findings) -> None:

@@ -38,6 +38,24 @@ def component_defaults(props: Mapping[str, Any]) -> dict[str, Any]:
     return filled
 
 
+_SNAPSHOT_SOURCES: Mapping[str, str] = {
+    "volumeId": "blockDeviceMappings",
+    "description": "blockDeviceMappings",
+    "tags": "tags",
+    "region": "region",
+    "deleteOnDestroy": "deleteSnapshotsOnDestroy",
+}
+"""The component input each of a `VolumeSnapshot`'s inputs comes from: it is secret when that
+input is (its description names the device, from the mappings)."""
+
+
+def _formerly(dynamic_type: str) -> pulumi.Alias:
+    """What this package's children were called when they were dynamic resources, so that
+    stacks made then move to the plugin without their images being replaced (the engine asks
+    the new provider's Diff whether anything really changed)."""
+    return pulumi.Alias(type_=f"pulumi-python:dynamic/ami-lifecycle:{dynamic_type}")
+
+
 def _device_label(device: Any, index: int) -> str:
     if isinstance(device, str) and device:
         return device.rstrip("/").rsplit("/", 1)[-1]
@@ -63,43 +81,57 @@ class MachineImage(pulumi.ComponentResource):
 
         super().__init__(MACHINE_IMAGE, name, {k: wrapped(k, v) for k, v in props.items()}, opts)
         child = pulumi.ResourceOptions(parent=self, depends_on=list(depends_on))
+        snapshot_options = pulumi.ResourceOptions.merge(
+            child, pulumi.ResourceOptions(aliases=[_formerly("VolumeSnapshot")])
+        )
+        image_options = pulumi.ResourceOptions.merge(
+            child, pulumi.ResourceOptions(aliases=[_formerly("Image")])
+        )
 
         refused = bool(validate_image_props(props))
-        mappings = []
-        for index, declared in enumerate(props.get("blockDeviceMappings") or []):
-            mapping = declared
-            ebs = mapping.get("ebs") if isinstance(mapping, Mapping) else None
-            if not refused and isinstance(ebs, Mapping) and ebs.get("volumeId") is not None:
-                label = _device_label(mapping.get("deviceName"), index)
-                snapshot_props = {
-                    "volumeId": ebs["volumeId"],
-                    # Not the image name: renaming the image must not re-snapshot the volume.
-                    "description": f"Snapshot for MachineImage {name} ({label})",
-                    "tags": props.get("tags"),
-                    "region": props.get("region"),
-                    "deleteOnDestroy": props["deleteSnapshotsOnDestroy"],
-                }
-                snapshot = pulumi.CustomResource(
-                    VOLUME_SNAPSHOT,
-                    f"{name}-snapshot-{label}",
-                    {
-                        **{k: wrapped(k, v) for k, v in snapshot_props.items()},
-                        **dict.fromkeys(SNAPSHOT_OUTPUT_KEYS),
-                    },
-                    child,
-                )
-                backed = {k: v for k, v in ebs.items() if k != "volumeId"}
-                # The SDK sets one attribute per property, under the property's own name.
-                backed["snapshotId"] = snapshot.snapshotId  # type: ignore[attr-defined]
-                mapping = {**mapping, "ebs": backed}
-            mappings.append(mapping)
+        declared_mappings = props.get("blockDeviceMappings")
+        image_props = dict(props)
+        # Only an accepted list is rewritten: refused inputs (a map where the list belongs, say)
+        # and a list not known yet reach the Image as declared, for its check to judge.
+        if not refused and isinstance(declared_mappings, list):
+            mappings = []
+            for index, declared in enumerate(declared_mappings):
+                mapping = declared
+                ebs = mapping.get("ebs") if isinstance(mapping, Mapping) else None
+                if isinstance(ebs, Mapping) and ebs.get("volumeId") is not None:
+                    label = _device_label(mapping.get("deviceName"), index)
+                    snapshot_props = {
+                        "volumeId": ebs["volumeId"],
+                        # Not the image name: renaming the image must not re-snapshot the volume.
+                        "description": f"Snapshot for MachineImage {name} ({label})",
+                        "tags": props.get("tags"),
+                        "region": props.get("region"),
+                        "deleteOnDestroy": props["deleteSnapshotsOnDestroy"],
+                    }
+                    snapshot = pulumi.CustomResource(
+                        VOLUME_SNAPSHOT,
+                        f"{name}-snapshot-{label}",
+                        {
+                            **{
+                                k: wrapped(_SNAPSHOT_SOURCES[k], v)
+                                for k, v in snapshot_props.items()
+                            },
+                            **dict.fromkeys(SNAPSHOT_OUTPUT_KEYS),
+                        },
+                        snapshot_options,
+                    )
+                    backed = {k: v for k, v in ebs.items() if k != "volumeId"}
+                    # The SDK sets one attribute per property, under the property's own name.
+                    backed["snapshotId"] = snapshot.snapshotId  # type: ignore[attr-defined]
+                    mapping = {**mapping, "ebs": backed}
+                mappings.append(mapping)
+            image_props["blockDeviceMappings"] = mappings
 
-        image_props = {**props, "blockDeviceMappings": mappings}
         image = pulumi.CustomResource(
             IMAGE,
             f"{name}-image",
             {**{k: wrapped(k, v) for k, v in image_props.items()}, **dict.fromkeys(OUTPUT_KEYS)},
-            child,
+            image_options,
         )
         self.outputs: dict[str, pulumi.Output[Any]] = {
             key: getattr(image, key) for key in OUTPUT_KEYS

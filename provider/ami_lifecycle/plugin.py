@@ -72,6 +72,7 @@ class Resource(Protocol):
         self, id_: str, props: dict[str, Any], inputs: dict[str, Any] | None = None
     ) -> ReadResult: ...
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult: ...
+    def preview_update(self, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]: ...
     def delete(self, id_: str, props: dict[str, Any]) -> None: ...
 
 
@@ -263,8 +264,8 @@ class AmiLifecycleProvider(api.Provider):
         region, profile = _config(request, "region"), _config(request, "profile")
         for resource in self._resources.values():
             resource.configure(region=region, profile=profile)
-        # No previews of Create/Update: the engine shows outputs as unknown by itself.
-        return api.ConfigureResponse(accept_secrets=True, supports_preview=False)
+        # Previews of Create and Update are answered without AWS (see `create`, `update`).
+        return api.ConfigureResponse(accept_secrets=True, supports_preview=True)
 
     async def check(self, request: api.CheckRequest) -> api.CheckResponse:
         resource = self._resource(request.urn)
@@ -307,6 +308,9 @@ class AmiLifecycleProvider(api.Provider):
 
     async def create(self, request: api.CreateRequest) -> api.CreateResponse:
         resource = self._resource(request.urn)
+        if request.preview:
+            # Outputs left out are unknown until the create.
+            return api.CreateResponse(resource_id="", properties=request.properties)
         result = await self._run(request.urn, resource.create, plain_map(request.properties))
         return api.CreateResponse(
             resource_id=result.id,
@@ -331,6 +335,11 @@ class AmiLifecycleProvider(api.Provider):
 
     async def update(self, request: api.UpdateRequest) -> api.UpdateResponse:
         resource = self._resource(request.urn)
+        secret = secret_keys(request.olds, request.news)
+        if request.preview:
+            # What an update won't change stays known, such as the snapshot an image uses.
+            outs = resource.preview_update(plain_map(request.olds), plain_map(request.news))
+            return api.UpdateResponse(properties=wire_map(outs, secret))
         result = await self._run(
             request.urn,
             resource.update,
@@ -338,9 +347,7 @@ class AmiLifecycleProvider(api.Provider):
             plain_map(request.olds),
             plain_map(request.news),
         )
-        return api.UpdateResponse(
-            properties=wire_map(result.outs, secret_keys(request.olds, request.news))
-        )
+        return api.UpdateResponse(properties=wire_map(result.outs, secret))
 
     async def delete(self, request: api.DeleteRequest) -> None:
         resource = self._resource(request.urn)

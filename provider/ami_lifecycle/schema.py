@@ -2,7 +2,7 @@
 
 This is the contract other languages' SDKs are generated from, and what `GetSchema` answers.
 Limits in the descriptions come from `limits` (never typed twice); the validators
-(`validation`) read the same property names, and `tests/ami_lifecycle/test_schema.py` fails when
+(`validation`) read the same property names, and `tests/plugin/test_schema.py` fails when
 the schema, the validators and ARCHITECTURE.md disagree.
 """
 

@@ -471,12 +471,27 @@ def test_an_aws_backup_image_points_to_aws_backup(aws: Aws, image_provider: Imag
     assert aws.calls() == ["DescribeImages"]
 
 
-def test_check_accepts_the_snapshot_the_component_made_of_a_volume(
+def test_check_accepts_the_snapshot_the_component_made_in_place_of_a_volume(
     image_provider: ImageProvider,
 ) -> None:
     props = snapshot_image(["snap-made"])
+    assert image_provider.check({}, props, in_component=True).failures == []
+    # The component hands on the snapshot instead of the volume, never both.
     props["blockDeviceMappings"][0]["ebs"]["volumeId"] = "vol-source"
-    assert image_provider.check({}, props).failures == []
+    [failure] = image_provider.check({}, props, in_component=True).failures
+    assert failure.property == "blockDeviceMappings[0].ebs.volumeId"
+    assert failure.reason.startswith("set snapshotId or volumeId, not both")
+
+
+def test_check_refuses_a_volume_on_an_image_declared_alone(
+    aws: Aws, image_provider: ImageProvider
+) -> None:
+    props = snapshot_image(["snap-1"])
+    props["blockDeviceMappings"][0]["ebs"] = {"volumeId": "vol-source", "volumeType": "gp3"}
+    [failure] = image_provider.check({}, props).failures
+    assert failure.property == "blockDeviceMappings[0].ebs.volumeId"
+    assert "is taken only by a MachineImage" in failure.reason
+    assert aws.calls() == []
 
 
 def test_delete_keeps_snapshots_when_older_state_says_false_as_a_string(
@@ -506,3 +521,212 @@ def test_refresh_reads_state_written_before_inputs_were_type_checked(
     assert result.outs is not None
     [mapping] = result.outs["reportedBlockDeviceMappings"]
     assert mapping["ebs"]["volumeInitializationRate"] == 200
+
+
+# -- import: an image Pulumi did not create ------------------------------------------------------
+
+
+def register_by_hand(aws: Aws) -> tuple[str, str, str]:
+    """An AMI registered outside Pulumi, with every kind of device: its id and its snapshots."""
+    root, data = aws.snapshot(), aws.snapshot(size=20)
+    image_id = aws.ec2.register_image(
+        Name="legacy-golden",
+        Description="registered by hand",
+        RootDeviceName="/dev/xvda",
+        Architecture="arm64",
+        BootMode="uefi",
+        VirtualizationType="hvm",
+        EnaSupport=True,
+        ImdsSupport="v2.0",
+        TpmSupport="v2.0",
+        SriovNetSupport="simple",
+        BlockDeviceMappings=[
+            {
+                "DeviceName": "/dev/xvda",
+                "Ebs": {
+                    "SnapshotId": root,
+                    "VolumeType": "gp3",
+                    "Iops": 4000,
+                    "Throughput": 250,
+                    "DeleteOnTermination": True,
+                },
+            },
+            {
+                "DeviceName": "/dev/sdf",
+                "Ebs": {
+                    "SnapshotId": data,
+                    "VolumeType": "io2",
+                    "Iops": 1000,
+                    "VolumeSize": 30,
+                    "DeleteOnTermination": False,
+                },
+            },
+            {
+                "DeviceName": "/dev/sdg",
+                "Ebs": {"VolumeSize": 10, "VolumeType": "gp2", "Encrypted": True},
+            },
+            {"DeviceName": "/dev/sdh", "VirtualName": "ephemeral0"},
+            {"DeviceName": "/dev/sdi", "NoDevice": ""},
+        ],
+        TagSpecifications=[
+            {"ResourceType": "image", "Tags": [{"Key": "team", "Value": "platform"}]}
+        ],
+    )["ImageId"]
+    aws.ec2.enable_image_deregistration_protection(ImageId=image_id, WithCooldown=True)
+    return image_id, root, data
+
+
+def test_import_reads_every_input_from_describe_images(
+    aws: Aws, image_provider: ImageProvider
+) -> None:
+    image_id, root, data = register_by_hand(aws)
+    aws.emulator.clear_requests()
+
+    read = image_provider.read(image_id, {}, {})
+
+    assert read.id == image_id
+    assert aws.calls() == ["DescribeImages"]
+    assert read.inputs == {
+        "imageName": "legacy-golden",
+        "description": "registered by hand",
+        "tags": {"team": "platform"},
+        "deregistrationProtection": "enabled-with-cooldown",
+        "deleteSnapshotsOnDestroy": True,
+        "fromSnapshots": {
+            "rootDeviceName": "/dev/xvda",
+            "architecture": "arm64",
+            "bootMode": "uefi",
+            "virtualizationType": "hvm",
+            "enaSupport": True,
+            "tpmSupport": "v2.0",
+            "imdsSupport": "v2.0",
+            "sriovNetSupport": "simple",
+        },
+        "blockDeviceMappings": [
+            # Beside a snapshot, `encrypted` is left out (AWS refuses it there, whatever its value).
+            {
+                "deviceName": "/dev/xvda",
+                "ebs": {
+                    "snapshotId": root,
+                    "volumeSize": 8,
+                    "volumeType": "gp3",
+                    "iops": 4000,
+                    "throughput": 250,
+                    "deleteOnTermination": True,
+                },
+            },
+            {
+                "deviceName": "/dev/sdf",
+                "ebs": {
+                    "snapshotId": data,
+                    "volumeSize": 30,
+                    "volumeType": "io2",
+                    "iops": 1000,
+                    "deleteOnTermination": False,
+                },
+            },
+            {
+                "deviceName": "/dev/sdg",
+                "ebs": {
+                    "volumeSize": 10,
+                    "volumeType": "gp2",
+                    "deleteOnTermination": True,
+                    "encrypted": True,
+                },
+            },
+            {"deviceName": "/dev/sdh", "virtualName": "ephemeral0"},
+            {"deviceName": "/dev/sdi", "noDevice": True},
+        ],
+    }
+    # The state holds the inputs beside the outputs, as after a create.
+    assert {k: read.outs[k] for k in read.inputs} == read.inputs
+    assert read.outs["imageId"] == image_id
+    assert read.outs["protectionState"] == "enabled-with-cooldown"
+    assert read.outs["snapshotIds"] == [root, data]
+
+
+def test_an_imported_image_passes_check_and_the_next_up_shows_no_diff(
+    aws: Aws, image_provider: ImageProvider
+) -> None:
+    image_id, _, _ = register_by_hand(aws)
+    read = image_provider.read(image_id, {}, {})
+
+    checked = image_provider.check({}, read.inputs)
+
+    assert checked.failures == []
+    diff = image_provider.diff(image_id, read.outs, checked.inputs)
+    assert (diff.changes, diff.replaces, diff.updates) == (False, [], [])
+
+
+def test_an_unprotected_image_without_description_or_tags_imports_as_it_is(
+    aws: Aws, image_provider: ImageProvider
+) -> None:
+    root = aws.snapshot()
+    image_id = aws.ec2.register_image(
+        Name="bare-image",
+        RootDeviceName="/dev/xvda",
+        BlockDeviceMappings=[{"DeviceName": "/dev/xvda", "Ebs": {"SnapshotId": root}}],
+    )["ImageId"]
+
+    read = image_provider.read(image_id, {}, {})
+
+    assert read.inputs["deregistrationProtection"] == "disabled"
+    assert "description" not in read.inputs
+    assert "tags" not in read.inputs
+    # Check's default ("enabled") applies only where nothing is declared: the import keeps
+    # what AWS has, and the next `up` turns nothing on.
+    checked = image_provider.check({}, read.inputs)
+    assert checked.failures == []
+    assert checked.inputs["deregistrationProtection"] == "disabled"
+    assert image_provider.diff(image_id, read.outs, checked.inputs).changes is False
+
+
+def test_importing_an_image_that_does_not_exist_finds_nothing(
+    aws: Aws, image_provider: ImageProvider
+) -> None:
+    assert image_provider.read("ami-0123456789abcdef0", {}, {}).id == ""
+
+
+# -- refresh: what changed outside Pulumi --------------------------------------------------------
+
+
+def test_refresh_returns_the_drifted_inputs_so_the_next_up_restores_them(
+    aws: Aws, image_provider: ImageProvider
+) -> None:
+    declared = checked(image_provider, snapshot_image([aws.snapshot()]))
+    created = image_provider.create(declared)
+    image_id = created.id
+    aws.ec2.disable_image_deregistration_protection(ImageId=image_id)
+    aws.ec2.modify_image_attribute(ImageId=image_id, Description={"Value": "edited by hand"})
+    aws.ec2.create_tags(
+        Resources=[image_id],
+        Tags=[{"Key": "team", "Value": "data"}, {"Key": "owner", "Value": "someone"}],
+    )
+
+    read = image_provider.read(image_id, created.outs, declared)
+
+    drifted = {
+        "deregistrationProtection": "disabled",
+        "description": "edited by hand",
+        "tags": {"team": "data", "owner": "someone"},
+    }
+    assert read.inputs == {**declared, **drifted}
+    assert {k: read.outs[k] for k in drifted} == drifted
+    assert read.outs["protectionState"] == "disabled"
+    diff = image_provider.diff(image_id, read.outs, declared)
+    assert (diff.changes, diff.replaces) == (True, [])
+    assert sorted(diff.updates) == ["deregistrationProtection", "description", "tags"]
+
+
+def test_refresh_sees_every_tag_removed_outside_pulumi(
+    aws: Aws, image_provider: ImageProvider
+) -> None:
+    declared = checked(image_provider, snapshot_image([aws.snapshot()]))
+    created = image_provider.create(declared)
+    aws.ec2.delete_tags(Resources=[created.id], Tags=[{"Key": "team"}])
+
+    read = image_provider.read(created.id, created.outs, declared)
+
+    assert read.inputs["tags"] is None
+    assert read.outs["tags"] is None
+    assert image_provider.diff(created.id, read.outs, declared).updates == ["tags"]

@@ -7,10 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from pulumi.output import UNKNOWN as HOST_UNKNOWN
 from pulumi.runtime.rpc import UNKNOWN
 
-from ami_lifecycle import InvalidImageArgsError, MachineImage
+from ami_lifecycle.adoption import TOKEN_PROPERTY
 from ami_lifecycle.image_spec import ImageSpec, SnapshotSource
 from ami_lifecycle.outputs import OUTPUT_KEYS
 from ami_lifecycle.provider.image import ImageProvider
@@ -831,44 +830,58 @@ def test_an_unknown_key_is_refused_with_the_nearest_valid_name(
     assert [(p.property, p.reason) for p in validate_image_props(props)] == [(prop, reason)]
 
 
-def test_outputs_and_the_engines_keys_are_not_inputs_of_the_component() -> None:
-    props = {**valid_snapshot_image(), "imageId": "ami-0123456789abcdef0", "__provider": "x"}
-    assert [(p.property, p.reason) for p in validate_image_props(props)] == [
-        ("imageId", "unknown property; did you mean imageName?"),
-        (
-            "__provider",
-            "unknown property; expected one of blockDeviceMappings, deleteSnapshotsOnDestroy, "
-            "deregistrationProtection, description, fromInstance, fromSnapshots, imageName, "
-            "region, tags.",
-        ),
-    ]
+def test_outputs_and_the_creation_token_may_sit_beside_the_inputs_but_nothing_else() -> None:
+    # An image's state holds its inputs, its outputs and the token side by side, and the engine
+    # hands that state back to check; no other key is spared.
+    props = {
+        **valid_snapshot_image(),
+        "imageId": "ami-0123456789abcdef0",
+        "protectionState": "enabled-without-cooldown",
+        TOKEN_PROPERTY: "0123456789abcdef",
+        "owner": "platform",
+    }
+    for standalone in (False, True):
+        assert [
+            (p.property, p.reason) for p in validate_image_props(props, standalone=standalone)
+        ] == [
+            (
+                "owner",
+                "unknown property; expected one of blockDeviceMappings, deleteSnapshotsOnDestroy, "
+                "deregistrationProtection, description, fromInstance, fromSnapshots, imageName, "
+                "region, tags.",
+            ),
+        ]
 
 
-# -- the dynamic resources' own bags, as their providers' check receives them -------------------
+# -- the resources' own bags, as the plugin hands them to check ----------------------------------
 
 
-def test_image_check_accepts_what_the_engine_and_the_provider_add(
+def test_image_check_accepts_what_the_component_and_the_provider_add(
     aws: Aws, image_provider: ImageProvider
 ) -> None:
-    volume_snapshot = aws.snapshot()
     props = valid_snapshot_image()
-    ebs(props).update(snapshotId=volume_snapshot, volumeId="vol-0abc")  # as the component does
-    # `pulumi.dynamic.Resource` adds the pickled provider; `Image` declares its outputs as inputs.
-    news = {**props, "__provider": "pickled", **dict.fromkeys(OUTPUT_KEYS)}
-    checked = image_provider.check({}, news)
+    # The component hands its Image the snapshot it made, in place of the volume.
+    ebs(props).update(snapshotId=aws.snapshot())
+    # The SDK's resources declare their outputs among the inputs, as None.
+    news = {**props, **dict.fromkeys(OUTPUT_KEYS)}
+    assert image_provider.check({}, news).failures == []
+    checked = image_provider.check({}, news, in_component=True)
     assert checked.failures == []
 
     created = image_provider.create(checked.inputs)
-    assert created.outs is not None
-    # The bag as the state holds it after a create (inputs, outputs and the provider's own keys
-    # side by side) passes too: none of those keys is a user's misspelling.
-    assert image_provider.check(created.outs, {**created.outs, "__provider": "p"}).failures == []
+    # The bag as the state holds it after a create (inputs, outputs and the creation token side
+    # by side) passes too: none of those keys is a user's misspelling.
+    for in_component in (False, True):
+        assert (
+            image_provider.check(created.outs, created.outs, in_component=in_component).failures
+            == []
+        )
 
 
-def test_snapshot_check_accepts_what_the_engine_and_the_provider_add(
+def test_snapshot_check_accepts_what_the_sdk_and_the_provider_add(
     aws: Aws, snapshot_provider: VolumeSnapshotProvider
 ) -> None:
-    news = {"volumeId": aws.volume(), "__provider": "pickled", "snapshotId": None}
+    news = {"volumeId": aws.volume(), "snapshotId": None, "state": None}
     checked = snapshot_provider.check({}, news)
     assert checked.failures == []
     created = snapshot_provider.create(checked.inputs)
@@ -904,23 +917,23 @@ def test_image_check_never_hands_delete_a_string_for_delete_snapshots() -> None:
 # -- values not known yet ------------------------------------------------------------------------
 
 
-def test_the_hosts_unknown_objects_are_skipped_like_the_sdks_marker() -> None:
-    # The dynamic-provider host hands `check` `Unknown` objects, the component a string marker.
+def test_unknown_values_are_skipped_wherever_they_are() -> None:
+    # The plugin passes every value not known yet on as the engine's marker string.
     props = valid_snapshot_image()
-    ebs(props).update(snapshotId=HOST_UNKNOWN, volumeType=HOST_UNKNOWN, iops=HOST_UNKNOWN)
-    props.update(imageName=HOST_UNKNOWN, deregistrationProtection=HOST_UNKNOWN, tags=HOST_UNKNOWN)
-    props["fromSnapshots"]["rootDeviceName"] = HOST_UNKNOWN
-    assert validate_image_props(props, volumes_snapshotted=True) == []
+    ebs(props).update(snapshotId=UNKNOWN, volumeType=UNKNOWN, iops=UNKNOWN)
+    props.update(imageName=UNKNOWN, deregistrationProtection=UNKNOWN, tags=UNKNOWN)
+    props["fromSnapshots"]["rootDeviceName"] = UNKNOWN
+    for standalone in (False, True):
+        assert validate_image_props(props, standalone=standalone) == []
 
 
-@pytest.mark.parametrize("unknown", [UNKNOWN, HOST_UNKNOWN], ids=["sdk-marker", "host-object"])
-def test_unknown_containers_are_skipped(unknown: Any) -> None:
+def test_unknown_containers_are_skipped() -> None:
     for key in ("blockDeviceMappings", "fromSnapshots"):
-        assert validate_image_props({**valid_snapshot_image(), key: unknown}) == []
+        assert validate_image_props({**valid_snapshot_image(), key: UNKNOWN}) == []
     props = valid_snapshot_image()
-    props["blockDeviceMappings"][0] = unknown  # it may be the root's: not called unmapped
+    props["blockDeviceMappings"][0] = UNKNOWN  # it may be the root's: not called unmapped
     assert validate_image_props(props) == []
-    assert validate_snapshot_props({"volumeId": unknown, "deleteOnDestroy": unknown}) == []
+    assert validate_snapshot_props({"volumeId": UNKNOWN, "deleteOnDestroy": UNKNOWN}) == []
 
 
 # -- reading accepted bags ----------------------------------------------------------------------
@@ -972,31 +985,61 @@ def test_reading_a_refused_value_raises_instead_of_converting_it(
     assert str(raised.value) == message
 
 
-# -- the component ------------------------------------------------------------------------------
+# -- a volume to snapshot: the component's alone ------------------------------------------------
+
+STANDALONE_VOLUME = (
+    "is taken only by a MachineImage, which snapshots the volume first; on an Image, give the "
+    "snapshot as snapshotId (or use MachineImage)."
+)
 
 
-def test_the_component_refuses_a_config_string_before_registering_anything() -> None:
-    args: Any = {
-        "image_name": "golden",
-        "delete_snapshots_on_destroy": "false",
-        "deregistration_protecton": "disabled",
-        "from_snapshots": {"root_device_name": "/dev/xvda"},
-        "block_device_mappings": [
-            {"device_name": "/dev/xvda", "ebs": {"snapshot_id": "snap-0123456789abcdef0"}}
-        ],
-    }
-    with pytest.raises(InvalidImageArgsError) as refused:
-        MachineImage("golden", args)
-    assert str(refused.value) == (
-        "MachineImage 'golden' has invalid arguments; fix them and run again:\n"
-        "  - deregistrationProtecton: unknown property; did you mean deregistrationProtection?\n"
-        "  - deleteSnapshotsOnDestroy: must be true or false (a bool), not the string 'false'; "
-        f"{NOT_BOOL_HINT}"
-    )
+def with_volume_to_snapshot() -> Props:
+    props = valid_snapshot_image()
+    root = ebs(props)
+    del root["snapshotId"]
+    root["volumeId"] = "vol-0123456789abcdef0"
+    return props
 
 
-def test_the_component_refuses_args_that_are_not_an_object() -> None:
-    args: Any = None
-    with pytest.raises(InvalidImageArgsError) as refused:
-        MachineImage("golden", args)
-    assert [p.property for p in refused.value.problems] == ["inputs"]
+def test_a_volume_to_snapshot_is_the_components_and_refused_on_an_image_declared_alone() -> None:
+    props = with_volume_to_snapshot()
+    assert validate_image_props(props) == []
+    assert [(p.property, p.reason) for p in validate_image_props(props, standalone=True)] == [
+        ("blockDeviceMappings[0].ebs.volumeId", STANDALONE_VOLUME)
+    ]
+
+
+def test_a_snapshot_and_a_volume_on_one_device_are_refused_in_every_mode() -> None:
+    props = valid_snapshot_image()
+    ebs(props).update(volumeId="vol-0123456789abcdef0")
+    assert [(p.property, p.reason) for p in validate_image_props(props)] == [
+        (
+            "blockDeviceMappings[0].ebs.volumeId",
+            "set snapshotId or volumeId, not both: volumeId asks the component to snapshot that "
+            "volume.",
+        )
+    ]
+    assert [(p.property, p.reason) for p in validate_image_props(props, standalone=True)] == [
+        ("blockDeviceMappings[0].ebs.volumeId", STANDALONE_VOLUME)
+    ]
+
+
+def test_an_instances_devices_take_no_volume_in_any_mode() -> None:
+    props = valid_instance_image()
+    ebs(props).update(volumeId="vol-0123456789abcdef0")
+    for standalone in (False, True):
+        [problem] = validate_image_props(props, standalone=standalone)
+        assert problem.property == "blockDeviceMappings[0].ebs.volumeId"
+        assert "CreateImage changes only deleteOnTermination" in problem.reason
+
+
+def test_image_check_refuses_a_volume_unless_the_image_is_a_components() -> None:
+    props = with_volume_to_snapshot()
+    standalone = ImageProvider().check({}, props)
+    assert [(f.property, f.reason) for f in standalone.failures] == [
+        ("blockDeviceMappings[0].ebs.volumeId", STANDALONE_VOLUME)
+    ]
+    # A component passes its volume on only when its inputs are refused; its Image's check then
+    # reports the other problems, not the volume.
+    in_component = ImageProvider().check({}, {**props, "imageName": "x"}, in_component=True)
+    assert [f.property for f in in_component.failures] == ["imageName"]

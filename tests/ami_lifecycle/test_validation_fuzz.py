@@ -18,14 +18,15 @@ import pytest
 from botocore.validate import ParamValidator
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pulumi.output import UNKNOWN as HOST_UNKNOWN
 from pulumi.runtime.rpc import UNKNOWN
 
+from ami_lifecycle.adoption import TOKEN_PROPERTY
 from ami_lifecycle.errors import InputProblem
 from ami_lifecycle.image_spec import ImageSpec, InstanceSource, tag_specifications
 from ami_lifecycle.outputs import OUTPUT_KEYS
 from ami_lifecycle.provider.image import ImageProvider
 from ami_lifecycle.provider.snapshot import VolumeSnapshotProvider
+from ami_lifecycle.schema import IMAGE, MACHINE_IMAGE
 from ami_lifecycle.validation import is_unknown, validate_image_props, validate_snapshot_props
 from analyzer_host import Resource, in_process_client
 from policies.ami_guard import PACK_OPTIONS
@@ -71,7 +72,7 @@ PROPERTY_NAMES = [
     "outpostArn",
     "volumeInitializationRate",
     "deleteOnDestroy",
-    "__provider",
+    TOKEN_PROPERTY,
     *OUTPUT_KEYS,
 ]
 PLAUSIBLE_STRINGS = [
@@ -107,7 +108,6 @@ scalars = (
     | st.floats()
     | st.sampled_from(PLAUSIBLE_STRINGS)
     | st.text(max_size=10)
-    | st.just(HOST_UNKNOWN)
 )
 json_like = st.recursive(
     scalars,
@@ -257,8 +257,8 @@ def _assert_well_formed(problems: list[InputProblem]) -> None:
 
 
 def _assert_image_rules_hold(props: Any) -> None:
-    for volumes_snapshotted in (False, True):
-        problems = validate_image_props(props, volumes_snapshotted=volumes_snapshotted)
+    for standalone in (False, True):
+        problems = validate_image_props(props, standalone=standalone)
         _assert_well_formed(problems)
         if problems or _contains_unknown(props):
             continue
@@ -271,12 +271,15 @@ def _assert_image_rules_hold(props: Any) -> None:
         report = ParamValidator().validate(request, shape)
         assert not report.has_errors(), report.generate_report()
 
-    checked = ImageProvider().check({}, props if isinstance(props, dict) else {})
-    if not checked.failures:
-        # What the provider's delete reads: a bool, never a string it would take for true.
-        assert isinstance(checked.inputs["deleteSnapshotsOnDestroy"], bool) or is_unknown(
-            checked.inputs["deleteSnapshotsOnDestroy"]
+    for in_component in (False, True):
+        checked = ImageProvider().check(
+            {}, props if isinstance(props, dict) else {}, in_component=in_component
         )
+        if not checked.failures:
+            # What the provider's delete reads: a bool, never a string it would take for true.
+            assert isinstance(checked.inputs["deleteSnapshotsOnDestroy"], bool) or is_unknown(
+                checked.inputs["deleteSnapshotsOnDestroy"]
+            )
 
 
 def _assert_snapshot_rules_hold(props: Any) -> None:
@@ -351,10 +354,7 @@ def test_the_policy_pack_answers_the_same_bags(
 ) -> None:
     # The pack reads the same properties; a policy that raised would turn into one generic
     # diagnostic and silence the pack's other checks for the resource.
-    token = {
-        "component": "ami-lifecycle:index:MachineImage",
-        "image": "pulumi-python:dynamic/ami-lifecycle:Image",
-    }[resource_type]
+    token = {"component": MACHINE_IMAGE, "image": IMAGE}[resource_type]
     resource = Resource(type=token, name="web", properties=_as_the_engine_sends(bag))
     for diagnostic in analyzer.analyze(resource) + analyzer.analyze_stack([resource]):
         assert " must " in diagnostic.detail, diagnostic.detail

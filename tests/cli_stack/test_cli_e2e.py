@@ -1,6 +1,6 @@
 """The example stack through the real Pulumi CLI (built by scripts/install-pulumi.sh).
 
-The engine, the file backend, the dynamic-provider host and the policy analyzer are the ones the
+The engine, the file backend, the provider plugin and the policy analyzer are the ones the
 CLI starts; the emulator is the only stand-in. Each test runs in its own state folder.
 """
 
@@ -63,17 +63,17 @@ def test_a_second_up_changes_nothing_and_refresh_sees_an_image_deregistered_outs
         work=tmp_path,
         echo=lambda _line: None,
     )
-    stack.set_config({"aws:region": REGION, **seed(server), "protection": "disabled"})
+    stack.set_config({"ami-lifecycle:region": REGION, **seed(server), "protection": "disabled"})
     assert stack.up().ok
     assert stack.up(expect_no_changes=True).ok
 
-    [image] = [r for r in stack.resources() if r["type"].endswith("ami-lifecycle:Image")]
+    [image] = [r for r in stack.resources() if r["type"] == "ami-lifecycle:index:Image"]
     server.client(REGION).deregister_image(ImageId=image["id"])
     refreshed = stack.refresh()
 
     assert refreshed.ok
     assert "deregistered outside Pulumi; it is gone from the stack" in refreshed.output
-    assert not [r for r in stack.resources() if r["type"].endswith("ami-lifecycle:Image")]
+    assert not [r for r in stack.resources() if r["type"] == "ami-lifecycle:index:Image"]
     assert stack.destroy().ok
 
 
@@ -84,7 +84,12 @@ def test_a_new_image_name_replaces_the_image_and_leaves_one(
         "rename", cli_environment(server.endpoint_url, REGION), work=tmp_path, echo=lambda _: None
     )
     stack.set_config(
-        {"aws:region": REGION, **seed(server), "protection": "disabled", "imageName": "gold-1"}
+        {
+            "ami-lifecycle:region": REGION,
+            **seed(server),
+            "protection": "disabled",
+            "imageName": "gold-1",
+        }
     )
     assert stack.up().ok
     stack.set_config({"imageName": "gold-2"})

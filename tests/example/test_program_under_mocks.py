@@ -1,33 +1,61 @@
-"""The example stack under Pulumi's mocks: what it registers, and what it refuses."""
+"""The example stack under Pulumi's mocks: the one remote component it registers, with what
+inputs, and what the plugin's side of that component makes of them."""
 
 from __future__ import annotations
 
 import runpy
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pulumi
 import pulumi.runtime
 import pytest
+from pulumi.runtime import rpc
+from pulumi.runtime.mocks import MockMonitor
 
-from ami_lifecycle import InvalidImageArgsError
+from ami_lifecycle.machine_image import MachineImage as ConstructedMachineImage
+from ami_lifecycle.provider.image import ImageProvider
+from ami_lifecycle.schema import IMAGE, MACHINE_IMAGE, VOLUME_SNAPSHOT
+from pulumi_ami_lifecycle import MachineImage
 
 PROGRAM = Path(__file__).resolve().parents[2] / "__main__.py"
+PROJECT = "golden-image"
+"""Pulumi.yaml's name: the namespace of the program's own config."""
+TAGS = {"project": PROJECT, "stack": "dev"}
+ROOT_MAPPING = {
+    "deviceName": "/dev/xvda",
+    "ebs": {
+        "snapshotId": "snap-root",
+        "volumeType": "gp3",
+        "iops": 3000,
+        "throughput": 125,
+        "deleteOnTermination": True,
+        "volumeInitializationRate": 200,
+    },
+}
 
 
-class RecordingMocks(pulumi.runtime.Mocks):
-    def __init__(self) -> None:
-        self.resources: list[pulumi.runtime.MockResourceArgs] = []
+@dataclass(frozen=True)
+class Registration:
+    type: str
+    name: str
+    custom: bool
+    remote: bool
+    inputs: dict[str, Any]
+
+
+class Outputs(pulumi.runtime.Mocks):
+    """What the plugin would answer: the inputs back, with the ids AWS gives."""
 
     def new_resource(
         self, args: pulumi.runtime.MockResourceArgs
     ) -> tuple[str | None, dict[str, Any]]:
-        self.resources.append(args)
         outputs = dict(args.inputs)
-        if args.typ.endswith(":VolumeSnapshot"):
+        if args.typ == VOLUME_SNAPSHOT:
             outputs["snapshotId"] = "snap-fromvolume"
-        if args.typ.endswith(":Image"):
+        if args.typ in (MACHINE_IMAGE, IMAGE):
             outputs.update(imageId="ami-0mock", snapshotIds=["snap-root", "snap-fromvolume"])
             outputs["protectionState"] = "enabled-without-cooldown"
         return f"{args.name}-id", outputs
@@ -37,78 +65,214 @@ class RecordingMocks(pulumi.runtime.Mocks):
     ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         return {}, None
 
-    def of_type(self, suffix: str) -> list[pulumi.runtime.MockResourceArgs]:
-        return [r for r in self.resources if r.typ.endswith(suffix)]
+
+class RecordingMonitor(MockMonitor):
+    """The mocks' monitor, keeping whether each resource is a remote component (built by the
+    plugin), which `Mocks.new_resource` never hears."""
+
+    def __init__(self) -> None:
+        super().__init__(Outputs())
+        self.registered: list[Registration] = []
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (the gRPC method's name)
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            self.registered.append(
+                Registration(
+                    type=request.type,
+                    name=request.name,
+                    custom=request.custom,
+                    remote=request.remote,
+                    inputs=rpc.deserialize_properties(request.object),
+                )
+            )
+        return response
+
+    def of_type(self, token: str) -> list[Registration]:
+        return [r for r in self.registered if r.type == token]
+
+
+def recording() -> RecordingMonitor:
+    monitor = RecordingMonitor()
+    pulumi.runtime.set_mocks(
+        monitor.mocks, project=PROJECT, stack="dev", preview=False, monitor=monitor
+    )
+    return monitor
 
 
 @pytest.fixture
-def mocks() -> Iterator[RecordingMocks]:
-    recording = RecordingMocks()
-    pulumi.runtime.set_mocks(recording, project="ami-lifecycle", stack="dev", preview=False)
-    yield recording
+def monitor() -> Iterator[RecordingMonitor]:
+    yield recording()
     pulumi.runtime.set_all_config({})
 
 
 def run_program(config: dict[str, str]) -> dict[str, Any]:
+    """Run the example with this stack config; the values it exported, once resolved."""
+    # The stack's aws:region is set but no longer read: the plugin's ami-lifecycle:region is.
     pulumi.runtime.set_all_config(
-        {f"ami-lifecycle:{k}": v for k, v in config.items()} | {"aws:region": "eu-west-1"}
+        {f"{PROJECT}:{k}": v for k, v in config.items()} | {"aws:region": "eu-west-1"}
     )
-    return runpy.run_path(str(PROGRAM))
+    exported: dict[str, Any] = {}
+
+    @pulumi.runtime.test
+    def run() -> pulumi.Output[Any]:
+        image = runpy.run_path(str(PROGRAM))["image"]
+        return pulumi.Output.all(
+            imageId=image.image_id,
+            snapshotIds=image.snapshot_ids,
+            protectionState=image.protection_state,
+        ).apply(exported.update)
+
+    run()
+    return exported
 
 
-@pulumi.runtime.test
-def test_registers_a_protected_image_from_the_root_snapshot(mocks: RecordingMocks) -> Any:
-    program = run_program({"rootSnapshotId": "snap-root"})
-
-    def check(image_id: str) -> None:
-        assert image_id == "ami-0mock"
-        [component] = mocks.of_type("ami-lifecycle:index:MachineImage")
-        [image] = mocks.of_type("pulumi-python:dynamic/ami-lifecycle:Image")
-        assert not mocks.of_type(":VolumeSnapshot")
-        for props in (component.inputs, image.inputs):
-            assert props["deregistrationProtection"] == "enabled"
-            assert props["deleteSnapshotsOnDestroy"] is True
-            assert props["region"] == "eu-west-1"
-            root = props["blockDeviceMappings"][0]
-            assert root["ebs"]["volumeInitializationRate"] == 200
-            assert root["ebs"]["snapshotId"] == "snap-root"
-        assert image.name == "golden-image"
-        assert image.inputs["imageName"] == "golden-dev"
-        assert image.inputs["fromSnapshots"]["rootDeviceName"] == "/dev/xvda"
-        assert image.inputs["tags"] == {"project": "ami-lifecycle", "stack": "dev"}
-
-    return program["image"].image_id.apply(check)
+def the_component(monitor: RecordingMonitor) -> Registration:
+    [component] = monitor.registered
+    assert (component.type, component.name) == (MACHINE_IMAGE, "golden")
+    # Remote: the plugin builds its children (`Construct`), the program registers none.
+    assert (component.remote, component.custom) == (True, False)
+    return component
 
 
-@pulumi.runtime.test
-def test_a_volume_is_snapshotted_by_a_child_the_image_uses(mocks: RecordingMocks) -> Any:
-    program = run_program(
+def construct(props: dict[str, Any]) -> RecordingMonitor:
+    """The plugin's side: the component built from what the program sent."""
+    monitor = recording()
+
+    @pulumi.runtime.test
+    def run() -> None:
+        ConstructedMachineImage("golden", props)
+
+    run()
+    return monitor
+
+
+def test_registers_one_remote_component_with_the_camel_case_inputs(
+    monitor: RecordingMonitor,
+) -> None:
+    exported = run_program({"rootSnapshotId": "snap-root"})
+
+    assert the_component(monitor).inputs == {
+        "imageName": "golden-dev",
+        "description": "Golden base image managed by Pulumi",
+        "tags": TAGS,
+        "deregistrationProtection": "enabled",
+        "fromSnapshots": {
+            "rootDeviceName": "/dev/xvda",
+            "architecture": "x86_64",
+            "bootMode": "uefi",
+            "enaSupport": True,
+            "imdsSupport": "v2.0",
+        },
+        "blockDeviceMappings": [ROOT_MAPPING],
+    }
+    # The component's outputs reach the program under their Python names.
+    assert exported == {
+        "imageId": "ami-0mock",
+        "snapshotIds": ["snap-root", "snap-fromvolume"],
+        "protectionState": "enabled-without-cooldown",
+    }
+
+
+def test_the_plugin_fills_the_defaults_and_registers_a_protected_image(
+    monitor: RecordingMonitor,
+) -> None:
+    run_program({"rootSnapshotId": "snap-root"})
+    sent = the_component(monitor).inputs
+    # Defaults are the plugin's, not the SDK's: the program sends none, nor a Region.
+    assert {"deleteSnapshotsOnDestroy", "region"}.isdisjoint(sent)
+
+    built = construct(sent)
+
+    assert built.of_type(VOLUME_SNAPSHOT) == []
+    [image] = built.of_type(IMAGE)
+    assert image.name == "golden-image"
+    assert image.inputs == {**sent, "deleteSnapshotsOnDestroy": True}
+    assert ImageProvider().check({}, image.inputs, in_component=True).failures == []
+
+
+def test_a_data_volume_is_sent_as_a_volume_and_snapshotted_by_the_plugin(
+    monitor: RecordingMonitor,
+) -> None:
+    run_program(
         {"rootSnapshotId": "snap-root", "dataVolumeId": "vol-data", "protection": "disabled"}
     )
+    sent = the_component(monitor).inputs
+    assert sent["deregistrationProtection"] == "disabled"
+    data = {
+        "deviceName": "/dev/sdf",
+        "ebs": {"volumeId": "vol-data", "volumeType": "gp3", "volumeInitializationRate": 300},
+    }
+    assert sent["blockDeviceMappings"] == [ROOT_MAPPING, data]
 
-    def check(snapshot_ids: list[str]) -> None:
-        assert snapshot_ids == ["snap-root", "snap-fromvolume"]
-        [snapshot] = mocks.of_type("pulumi-python:dynamic/ami-lifecycle:VolumeSnapshot")
-        assert snapshot.name == "golden-snapshot-sdf"
-        assert snapshot.inputs["volumeId"] == "vol-data"
-        assert snapshot.inputs["tags"] == {"project": "ami-lifecycle", "stack": "dev"}
-        [image] = mocks.of_type(":Image")
-        data = image.inputs["blockDeviceMappings"][1]["ebs"]
-        assert data["snapshotId"] == "snap-fromvolume"
-        assert data["volumeId"] == "vol-data"
-        assert image.inputs["deregistrationProtection"] == "disabled"
+    built = construct(sent)
 
-    return program["image"].snapshot_ids.apply(check)
+    [snapshot] = built.of_type(VOLUME_SNAPSHOT)
+    assert snapshot.name == "golden-snapshot-sdf"
+    assert (snapshot.inputs["volumeId"], snapshot.inputs["tags"]) == ("vol-data", TAGS)
+    [image] = built.of_type(IMAGE)
+    assert image.inputs["deregistrationProtection"] == "disabled"
+    assert image.inputs["blockDeviceMappings"] == [
+        ROOT_MAPPING,
+        {
+            "deviceName": "/dev/sdf",
+            "ebs": {
+                "snapshotId": "snap-fromvolume",
+                "volumeType": "gp3",
+                "volumeInitializationRate": 300,
+            },
+        },
+    ]
 
 
-def test_bad_config_is_refused_before_anything_is_registered(mocks: RecordingMocks) -> None:
-    with pytest.raises(InvalidImageArgsError) as refused:
-        run_program({"rootSnapshotId": "snap-root", "protection": "always", "imageName": "x"})
-    message = str(refused.value)
-    assert "MachineImage 'golden' has invalid arguments" in message
-    assert (
-        'deregistrationProtection: must be one of "disabled", "enabled", "enabled-with-cooldown"'
-        in message
-    )
-    assert "imageName: must be 3-128 characters long, got 1" in message
-    assert mocks.resources == []
+def test_bad_config_is_sent_as_it_is_and_refused_by_the_images_check(
+    monitor: RecordingMonitor,
+) -> None:
+    run_program({"rootSnapshotId": "snap-root", "protection": "always", "imageName": "x"})
+    sent = the_component(monitor).inputs
+    assert (sent["imageName"], sent["deregistrationProtection"]) == ("x", "always")
+
+    built = construct(sent)
+
+    [image] = built.of_type(IMAGE)
+    problems = [str(p) for p in ImageProvider().check({}, image.inputs, in_component=True).failures]
+    assert problems == [
+        "imageName: must be 3-128 characters long, got 1 ('x').",
+        'deregistrationProtection: must be one of "disabled", "enabled", '
+        "\"enabled-with-cooldown\"; got 'always'.",
+    ]
+
+
+def test_a_programs_tag_keys_are_sent_as_written(monitor: RecordingMonitor) -> None:
+    tags = {"cost_centre": "42", "Team_Name": "platform", "app:tier": "web"}
+
+    @pulumi.runtime.test
+    def run() -> None:
+        MachineImage(
+            "tagged",
+            {
+                "image_name": "tagged-image",
+                "tags": tags,
+                "delete_snapshots_on_destroy": False,
+                "from_instance": {"instance_id": "i-0123456789abcdef0", "no_reboot": True},
+                "block_device_mappings": [
+                    {"device_name": "/dev/xvda", "ebs": {"delete_on_termination": False}},
+                    {"device_name": "/dev/sdf", "no_device": True},
+                ],
+            },
+        )
+
+    run()
+
+    [component] = monitor.registered
+    # Every property name becomes camelCase, at any depth; a tag's key is data, not a name.
+    assert component.inputs == {
+        "imageName": "tagged-image",
+        "tags": tags,
+        "deleteSnapshotsOnDestroy": False,
+        "fromInstance": {"instanceId": "i-0123456789abcdef0", "noReboot": True},
+        "blockDeviceMappings": [
+            {"deviceName": "/dev/xvda", "ebs": {"deleteOnTermination": False}},
+            {"deviceName": "/dev/sdf", "noDevice": True},
+        ],
+    }

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from analyzer_host import AnalyzerClient, Diagnostic, Resource
+from analyzer_host import UNKNOWN, AnalyzerClient, Diagnostic, Resource
 from policies.ami_guard import PACK_OPTIONS
 
 MACHINE_IMAGE = "ami-lifecycle:index:MachineImage"
-IMAGE = "pulumi-python:dynamic/ami-lifecycle:Image"
+IMAGE = "ami-lifecycle:index:Image"
 EBS_VOLUME = "aws:ebs/volume:Volume"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 AWS_IMAGE_TYPES = (
@@ -73,19 +73,33 @@ def machine_image(name: str = "web", **properties: Any) -> Resource:
 
 
 def image(parent: Resource | None = None, **properties: Any) -> Resource:
-    """The dynamic Image the component creates: every default filled in, `__provider` attached."""
+    """The Image the component creates, as the engine analyzes it during preview: the
+    component's inputs after the Image's Check (defaults and the creation token added), each
+    `ebs.volumeId` replaced by the snapshot the component takes of it, not known yet."""
     parent = parent if parent is not None else machine_image()
+    inputs = {
+        **parent.properties,
+        "region": "us-east-1",
+        "creationToken": "9f3c0a5e5d1b4c2e8a7f6b5c4d3e2f1a",
+    }
+    if isinstance(mappings := inputs.get("blockDeviceMappings"), list):
+        inputs["blockDeviceMappings"] = [_snapshotted(m) for m in mappings]
     return Resource(
-        type=IMAGE,
-        name=f"{parent.name}-image",
-        parent=parent,
-        properties={
-            **parent.properties,
-            "region": "us-east-1",
-            "__provider": "gASVNAAAAAAAAACMHmFtaV9saWZlY3ljbGUucHJvdmlkZXIuaW1hZ2U=",
-            **properties,
-        },
+        type=IMAGE, name=f"{parent.name}-image", parent=parent, properties={**inputs, **properties}
     )
+
+
+def standalone_image(**properties: Any) -> Resource:
+    """An Image a program declares on its own, from existing snapshots, after its Check."""
+    return Resource(type=IMAGE, name="bare", properties={**image().properties, **properties})
+
+
+def _snapshotted(mapping: Any) -> Any:
+    ebs = mapping.get("ebs") if isinstance(mapping, dict) else None
+    if not isinstance(ebs, dict) or "volumeId" not in ebs:
+        return mapping
+    backed = {k: v for k, v in ebs.items() if k != "volumeId"}
+    return {**mapping, "ebs": {**backed, "snapshotId": UNKNOWN}}
 
 
 def deployed_image(protection_state: Any = "enabled-without-cooldown", **outputs: Any) -> Resource:

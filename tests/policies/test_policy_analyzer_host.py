@@ -1,4 +1,5 @@
-"""The harness marshals and configures exactly as the engine does."""
+"""The harness marshals and configures exactly as the engine does, and the pack in its own
+process answers exactly as its servicer does in this one."""
 
 from __future__ import annotations
 
@@ -15,17 +16,24 @@ from analyzer_host import (
     Resource,
     Secret,
     UnknownValue,
+    in_process_client,
     marshal_properties,
     reconcile_config,
     stack_urn,
 )
+from policies.ami_guard import PACK_OPTIONS
 from tests.policies.policy_cases import (
     PROTECTION,
+    PROTECTION_APPLIED,
     RATE,
     SNAPSHOTS,
     VALUES_KNOWN,
+    deployed_image,
+    ebs_volume,
     image,
     machine_image,
+    root_volume,
+    standalone_image,
 )
 
 SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
@@ -59,8 +67,11 @@ class TestWire:
         }
 
     def test_internal_keys_are_dropped_at_any_depth(self) -> None:
-        marshalled = as_python(image(tags={"__internal": "x", "team": "platform"}))
-        assert "__provider" not in marshalled
+        resource = image().with_properties(
+            **{"__meta": "{}"}, tags={"__internal": "x", "team": "platform"}
+        )
+        marshalled = as_python(resource)
+        assert "__meta" not in marshalled
         assert marshalled["tags"] == {"team": "platform"}
 
     def test_nulls_are_sent(self) -> None:
@@ -70,20 +81,18 @@ class TestWire:
 class TestUrns:
     def test_top_level_resource_is_parented_to_the_stack(self) -> None:
         resource = machine_image()
-        assert (
-            resource.urn == "urn:pulumi:dev::ami-lifecycle::ami-lifecycle:index:MachineImage::web"
-        )
-        assert resource.parent_urn == stack_urn("dev", "ami-lifecycle")
+        assert resource.urn == "urn:pulumi:dev::golden-image::ami-lifecycle:index:MachineImage::web"
+        assert resource.parent_urn == stack_urn("dev", "golden-image")
         assert (
             resource.parent_urn
-            == "urn:pulumi:dev::ami-lifecycle::pulumi:pulumi:Stack::ami-lifecycle-dev"
+            == "urn:pulumi:dev::golden-image::pulumi:pulumi:Stack::golden-image-dev"
         )
 
     def test_child_carries_its_parent_type(self) -> None:
         child = image()
         assert child.urn == (
-            "urn:pulumi:dev::ami-lifecycle::ami-lifecycle:index:MachineImage"
-            "$pulumi-python:dynamic/ami-lifecycle:Image::web-image"
+            "urn:pulumi:dev::golden-image::ami-lifecycle:index:MachineImage"
+            "$ami-lifecycle:index:Image::web-image"
         )
         assert child.analyze_request().options.parent == machine_image().urn
 
@@ -127,3 +136,30 @@ def test_a_pack_that_fails_to_start_says_why(tmp_path: Path) -> None:
     assert "did not start" in str(raised.value)
     assert "RuntimeError: no policies here" in str(raised.value)
     assert process.client is None
+
+
+@pytest.mark.e2e
+def test_the_pack_process_answers_as_its_servicer_does_here() -> None:
+    # Why the policy tests can all run in this process.
+    config = {PROTECTION_APPLIED: {"requireCooldown": True}, VALUES_KNOWN: "mandatory"}
+    resources = [
+        machine_image(deregistrationProtection=Secret("disabled")),
+        image(deleteSnapshotsOnDestroy=False),
+        standalone_image(blockDeviceMappings=[root_volume(volumeInitializationRate=UNKNOWN)]),
+        ebs_volume(volumeInitializationRate=500),
+    ]
+    stack = [deployed_image("enabled-without-cooldown"), deployed_image("disabled")]
+    here = in_process_client(**PACK_OPTIONS)
+    here.prepare(config)
+    process = PolicyPackProcess()
+
+    with process as pack:
+        pack.prepare(config, engine_address=process.engine.address)
+        assert pack.analyzer_info() == here.analyzer_info()
+        for resource in resources:
+            assert pack.analyze(resource) == here.analyze(resource)
+        assert pack.analyze_stack(stack) == here.analyze_stack(stack)
+
+    assert process.returncode == 0
+    assert process.engine.logs == []
+    assert "Traceback" not in process.stderr

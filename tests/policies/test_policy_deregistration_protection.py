@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import pytest
+from pulumi.runtime import proto
 
 from analyzer_host import UNKNOWN, AnalyzerClient, Resource, Secret
 from policies.ami_guard import PolicyConfigError, ProtectionConfig
@@ -20,6 +21,7 @@ from tests.policies.policy_cases import (
     machine_image,
     note,
     reported,
+    standalone_image,
 )
 
 ENABLED_OR_COOLDOWN = 'deregistrationProtection must be "enabled" or "enabled-with-cooldown"'
@@ -49,7 +51,7 @@ def test_disabled_component_is_mandatory_violation(analyzer: AnalyzerClient) -> 
 
 
 def test_disabled_image_is_checked_by_its_own_type(analyzer: AnalyzerClient) -> None:
-    # The dynamic resource is checked even when its component says otherwise, or isn't there.
+    # The Image is checked even when its component says otherwise, or isn't there.
     resource = image(deregistrationProtection="disabled")
     assert resource.type == IMAGE
 
@@ -59,11 +61,8 @@ def test_disabled_image_is_checked_by_its_own_type(analyzer: AnalyzerClient) -> 
 
 
 def test_image_without_component_is_checked(analyzer: AnalyzerClient) -> None:
-    standalone = Resource(
-        type=IMAGE,
-        name="bare",
-        properties={**image().properties, "deregistrationProtection": "disabled"},
-    )
+    standalone = standalone_image(deregistrationProtection="disabled")
+    assert standalone.parent is None
     assert reported(analyzer.analyze(standalone)) == [
         ("mandatory", f'{ENABLED_OR_COOLDOWN}, not "disabled".')
     ]
@@ -186,7 +185,7 @@ class TestExemptions:
 
     def test_listing_the_stack_exempts_nothing(self, configured: Configured) -> None:
         # Every top-level resource's parent is the stack; only a MachineImage passes exemptions on.
-        analyzer = self.exempting(configured, "ami-lifecycle-dev", self.DISABLED.parent_urn)
+        analyzer = self.exempting(configured, "golden-image-dev", self.DISABLED.parent_urn)
         assert len(analyzer.analyze(self.DISABLED)) == 1
 
     def test_pulumi_aws_image_by_name(self, configured: Configured) -> None:
@@ -226,6 +225,22 @@ class TestEnforcementLevel:
 
 
 class TestConfigErrors:
+    def test_config_the_engine_did_not_validate_stops_the_analysis(
+        self, analyzer: AnalyzerClient
+    ) -> None:
+        # What an older CLI, which skips the schemas, could send: refused, not guessed at.
+        bad = proto.PolicyConfig(enforcementLevel=proto.MANDATORY)
+        bad.properties.update({"requireCooldown": "yes"})
+        analyzer.transport(
+            "Configure", proto.ConfigureAnalyzerRequest(policyConfig={PROTECTION: bad})
+        )
+
+        with pytest.raises(PolicyConfigError) as raised:
+            analyzer.analyze(machine_image())
+        assert str(raised.value) == (
+            "ami-deregistration-protection: requireCooldown must be true or false, not 'yes'."
+        )
+
     def test_wrong_type_is_refused(self) -> None:
         with pytest.raises(PolicyConfigError) as raised:
             ProtectionConfig.parse(PROTECTION, {"requireCooldown": "yes"})

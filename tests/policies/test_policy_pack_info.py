@@ -49,6 +49,18 @@ def test_policies_and_default_levels(analyzer: AnalyzerClient) -> None:
     }
 
 
+def test_only_the_applied_check_is_a_stack_policy(analyzer: AnalyzerClient) -> None:
+    # It reads outputs, which exist only once the stack is deployed (AnalyzeStack).
+    types = {p.name: p.policy_type for p in analyzer.analyzer_info().policies}
+    stack_policies = [n for n, t in types.items() if t == proto.PolicyType.POLICY_TYPE_STACK]
+    assert stack_policies == [PROTECTION_APPLIED]
+
+
+def test_served_by_the_pulumi_policy_release_it_is_written_for(analyzer: AnalyzerClient) -> None:
+    # ami_guard/property_values.py works around how this release hands over unknown values.
+    assert analyzer.plugin_info() == "1.21.0"
+
+
 def test_policy_names_and_descriptions_follow_house_style() -> None:
     for policy in PACK_OPTIONS["policies"]:
         assert re.fullmatch(r"ami(-[a-z]+)+", policy.name), policy.name

@@ -5,13 +5,26 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = REPO_ROOT / ".github" / "workflows" / "policy-preview.yml"
 TOOLS = Path(sys.executable).parent
+
+
+def steps() -> list[dict[str, Any]]:
+    workflow = yaml.safe_load(WORKFLOW.read_text())
+    [job] = workflow["jobs"].values()
+    return list(job["steps"])
+
+
+def run_lines() -> list[str]:
+    return [line.strip() for step in steps() for line in step.get("run", "").splitlines()]
 
 
 def run_tool(*command: str) -> subprocess.CompletedProcess[str]:
@@ -64,3 +77,44 @@ def test_previews_with_the_pack_and_comments_on_the_pr() -> None:
     for permission in ("contents: read", "id-token: write", "pull-requests: write"):
         assert permission in text
     assert "aws-access-key-id" not in text  # OIDC role only, no long-lived AWS keys
+
+
+def test_installs_the_plugin_where_pulumi_yaml_finds_it() -> None:
+    # As a user does: one pip install into the project's virtualenv, no `pulumi plugin install`.
+    project = yaml.safe_load((REPO_ROOT / "Pulumi.yaml").read_text())
+    requirements = (REPO_ROOT / "requirements.txt").read_text().split()
+    scripts = tomllib.loads((REPO_ROOT / "provider" / "pyproject.toml").read_text())["project"][
+        "scripts"
+    ]
+
+    assert project["runtime"]["options"]["virtualenv"] == ".venv"
+    assert {"name": "ami-lifecycle", "path": ".venv/bin"} in project["plugins"]["providers"]
+    assert {"./sdk/python", "./provider"} <= set(requirements)
+    assert "pulumi-resource-ami-lifecycle" in scripts
+    assert run_lines()[:2] == [
+        "python -m venv .venv",
+        ".venv/bin/pip install --disable-pip-version-check -r requirements.txt",
+    ]
+    assert "plugin install" not in WORKFLOW.read_text()
+
+
+def test_installs_the_pack_where_pulumi_policy_yaml_runs_it() -> None:
+    pack = yaml.safe_load((REPO_ROOT / "policies" / "PulumiPolicy.yaml").read_text())
+
+    assert pack["runtime"]["options"]["virtualenv"] == "venv"
+    assert run_lines()[2:] == [
+        "python -m venv policies/venv",
+        "policies/venv/bin/pip install --disable-pip-version-check -r policies/requirements.txt",
+    ]
+
+
+def test_previews_with_the_cli_the_project_pins() -> None:
+    pinned = re.search(
+        r'^PINNED="([\d.]+)"$',
+        (REPO_ROOT / "scripts" / "install-pulumi.sh").read_text(),
+        re.MULTILINE,
+    )
+    [preview] = [step for step in steps() if step.get("uses", "").startswith("pulumi/actions@")]
+
+    assert pinned
+    assert preview["with"]["pulumi-version"] == pinned.group(1)

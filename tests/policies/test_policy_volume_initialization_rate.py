@@ -15,6 +15,7 @@ from tests.policies.policy_cases import (
     note,
     reported,
     root_volume,
+    standalone_image,
 )
 
 RATE_PATH = "blockDeviceMappings[0].ebs.volumeInitializationRate"
@@ -26,8 +27,8 @@ def out_of_range(path: str, shown: str) -> tuple[str, str]:
 
 @pytest.mark.parametrize(
     "resource",
-    [machine_image(), image(), ebs_volume(), launch_template()],
-    ids=["component", "image", "volume", "launch-template"],
+    [machine_image(), image(), standalone_image(), ebs_volume(), launch_template()],
+    ids=["component", "image", "standalone-image", "volume", "launch-template"],
 )
 def test_happy_path_passes(analyzer: AnalyzerClient, resource: Resource) -> None:
     assert analyzer.analyze(resource) == []
@@ -61,6 +62,44 @@ def test_rate_needs_a_snapshot(analyzer: AnalyzerClient) -> None:
             "mandatory",
             f"{RATE_PATH} must only be set on a volume restored from a snapshot "
             "(blockDeviceMappings[0].ebs.snapshotId or blockDeviceMappings[0].ebs.volumeId).",
+        )
+    ]
+
+
+def test_component_image_rate_needs_a_snapshot(analyzer: AnalyzerClient) -> None:
+    resource = image(blockDeviceMappings=[root_volume(snapshotId=None)])
+
+    assert reported(analyzer.analyze(resource)) == [
+        (
+            "mandatory",
+            f"{RATE_PATH} must only be set on a volume restored from a snapshot "
+            "(blockDeviceMappings[0].ebs.snapshotId or blockDeviceMappings[0].ebs.volumeId).",
+        )
+    ]
+
+
+def test_standalone_image_rate_needs_a_snapshot(analyzer: AnalyzerClient) -> None:
+    resource = standalone_image(blockDeviceMappings=[root_volume(snapshotId=None)])
+
+    assert reported(analyzer.analyze(resource)) == [
+        (
+            "mandatory",
+            f"{RATE_PATH} must only be set on a volume restored from a snapshot "
+            "(blockDeviceMappings[0].ebs.snapshotId).",
+        )
+    ]
+
+
+def test_standalone_image_volume_is_not_a_snapshot(analyzer: AnalyzerClient) -> None:
+    # Only the component snapshots a volume; an Image of its own takes none.
+    mapping = root_volume(volumeId="vol-0123456789abcdef0")
+    del mapping["ebs"]["snapshotId"]
+
+    assert reported(analyzer.analyze(standalone_image(blockDeviceMappings=[mapping]))) == [
+        (
+            "mandatory",
+            f"{RATE_PATH} must only be set on a volume restored from a snapshot "
+            "(blockDeviceMappings[0].ebs.snapshotId).",
         )
     ]
 
@@ -131,12 +170,20 @@ class TestUnknownValues:
             note("blockDeviceMappings[0].ebs.snapshotId", RATE)
         ]
 
-    def test_known_volume_decides_despite_unknown_snapshot(self, analyzer: AnalyzerClient) -> None:
-        # What the component hands its Image during preview: the snapshot it is about to take.
-        resource = image(
-            blockDeviceMappings=[root_volume(volumeId="vol-0123456789abcdef0", snapshotId=UNKNOWN)]
-        )
-        assert analyzer.analyze(resource) == []
+    def test_snapshot_the_component_takes_is_not_waited_for(self, analyzer: AnalyzerClient) -> None:
+        # What the component hands its Image during preview for a volume it snapshots.
+        mapping = root_volume(volumeId="vol-0123456789abcdef0")
+        del mapping["ebs"]["snapshotId"]
+        child = image(machine_image(blockDeviceMappings=[mapping]))
+        assert child.properties["blockDeviceMappings"][0]["ebs"]["snapshotId"] is UNKNOWN
+
+        assert analyzer.analyze(child) == []
+
+    def test_unknown_snapshot_of_a_standalone_image_advises(self, analyzer: AnalyzerClient) -> None:
+        resource = standalone_image(blockDeviceMappings=[root_volume(snapshotId=UNKNOWN)])
+        assert reported(analyzer.analyze(resource)) == [
+            note("blockDeviceMappings[0].ebs.snapshotId", RATE)
+        ]
 
     def test_unknown_mappings_advise(self, analyzer: AnalyzerClient) -> None:
         resource = machine_image(blockDeviceMappings=UNKNOWN)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..aws.clients import ClientFactory, cached_client
 from ..aws.waiter import SYSTEM_CLOCK, Clock, PollSchedule
+from ..validation import is_unknown
 from .progress import reporter
 
 if TYPE_CHECKING:
@@ -58,10 +59,22 @@ class AwsSettings:
         self._region = region or None
         self._profile = profile or None
 
+    def region(self, declared: str | None) -> str | None:
+        """The Region a resource's calls go to: its own, else the provider's, else AWS_REGION
+        (else boto3's own chain decides)."""
+        return declared or self._region or os.environ.get("AWS_REGION") or None
+
     def client(self, region: str | None) -> EC2Client:
-        region = region or self._region or os.environ.get("AWS_REGION") or None
         factory = self._client_factory or cached_client
-        return factory(region, self._profile)
+        return factory(self.region(region), self._profile)
+
+    def comparable(self, props: dict[str, Any]) -> dict[str, Any]:
+        """`props` with the Region they resolve to: an unset Region is the provider's, so that
+        moving it into the resource (or out of it) is no change."""
+        region = props.get("region")
+        if is_unknown(region):
+            return props
+        return {**props, "region": self.region(region if isinstance(region, str) else None)}
 
     def now(self) -> datetime:
         return (self._now or _utc_now)()

@@ -7,6 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as EndpointUnreachableError
+from pulumi.runtime.rpc import UNKNOWN
 
 from ..adoption import TOKEN_PROPERTY, checked_token, new_token, token_of
 from ..aws.clients import error_code
@@ -16,13 +17,13 @@ from ..deregistration import deregister_image
 from ..errors import AwsCallError, ImageNotFoundError
 from ..iam import requires
 from ..image_spec import ImageSpec, recorded_rates
-from ..outputs import image_outputs, protection_setting, reported_tags
+from ..outputs import OUTPUT_KEYS, image_outputs, protection_setting, reported_tags
 from ..protection import Protection, parse_protection_state
 from ..tagging import retag
 from ..validation import validate_image_props
 from .aws_settings import AwsSettings
 from .imported import imported_inputs
-from .property_diff import changed_keys, normalized
+from .property_diff import DYNAMIC_PROVIDER_KEY, changed_keys, normalized
 from .results import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 __all__ = ["REPLACE_KEYS", "UPDATE_KEYS", "ImageProvider"]
@@ -36,6 +37,22 @@ _DEFAULTS: dict[str, Any] = {
     "deregistrationProtection": Protection.ENABLED.value,
     "deleteSnapshotsOnDestroy": True,
 }
+
+
+def _current_form(olds: dict[str, Any]) -> dict[str, Any]:
+    """Recorded state as this version writes it: the dynamic-provider version kept, beside each
+    snapshot it made of a volume, the volume's id, which the image itself never used."""
+    mappings = olds.get("blockDeviceMappings")
+    if DYNAMIC_PROVIDER_KEY not in olds or not isinstance(mappings, list):
+        return olds
+    return {**olds, "blockDeviceMappings": [_without_snapshotted_volume(m) for m in mappings]}
+
+
+def _without_snapshotted_volume(mapping: Any) -> Any:
+    ebs = mapping.get("ebs") if isinstance(mapping, dict) else None
+    if isinstance(ebs, dict) and "snapshotId" in ebs and "volumeId" in ebs:
+        return {**mapping, "ebs": {k: v for k, v in ebs.items() if k != "volumeId"}}
+    return mapping
 
 
 class ImageProvider(AwsSettings):
@@ -60,14 +77,28 @@ class ImageProvider(AwsSettings):
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        olds = self.comparable(_current_form(olds))
+        news = self.comparable(news)
         replaces = changed_keys(olds, news, REPLACE_KEYS)
         updates = changed_keys(olds, news, UPDATE_KEYS)
+        if DYNAMIC_PROVIDER_KEY in olds:
+            # State written by the dynamic-provider version: one update rewrites it without the
+            # pickled provider (DescribeImages only, unless something else changed).
+            updates.append(DYNAMIC_PROVIDER_KEY)
         return DiffResult(
             changes=bool(replaces or updates),
             replaces=replaces,
             updates=updates,
-            stables=["imageId", "ownerId", "creationDate"],
+            stables=[k for k in OUTPUT_KEYS if k != "protectionState"],
         )
+
+    def preview_update(self, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+        """An update's outputs as a preview shows them: an update changes only protection,
+        description and tags, so every other output stays what it is."""
+        kept = {k: olds.get(k) for k in OUTPUT_KEYS}
+        if changed_keys(olds, news, ["deregistrationProtection"]):
+            kept["protectionState"] = UNKNOWN
+        return {**news, **kept}
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         spec = ImageSpec.from_props(props)

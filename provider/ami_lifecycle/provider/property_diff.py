@@ -11,7 +11,11 @@ from typing import Any
 
 from ..validation import is_unknown
 
-__all__ = ["changed_keys", "contains_unknown", "normalized"]
+__all__ = ["DYNAMIC_PROVIDER_KEY", "changed_keys", "contains_unknown", "normalized"]
+
+DYNAMIC_PROVIDER_KEY = "__provider"
+"""Where the dynamic-provider version kept its pickled provider, in every resource's state: its
+presence means the state still has to be rewritten in this version's form."""
 
 
 def normalized(value: Any) -> Any:

@@ -32,7 +32,7 @@ from ..outputs import SNAPSHOT_OUTPUT_KEYS, reported_tags
 from ..tagging import retag
 from ..validation import validate_snapshot_props
 from .aws_settings import AwsSettings
-from .property_diff import changed_keys
+from .property_diff import DYNAMIC_PROVIDER_KEY, changed_keys
 from .results import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 if TYPE_CHECKING:
@@ -72,9 +72,22 @@ class VolumeSnapshotProvider(AwsSettings):
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        olds, news = self.comparable(olds), self.comparable(news)
         replaces = changed_keys(olds, news, REPLACE_KEYS)
         updates = changed_keys(olds, news, UPDATE_KEYS)
-        return DiffResult(changes=bool(replaces or updates), replaces=replaces, updates=updates)
+        if DYNAMIC_PROVIDER_KEY in olds:
+            updates.append(DYNAMIC_PROVIDER_KEY)  # rewrite the state without the pickled provider
+        return DiffResult(
+            changes=bool(replaces or updates),
+            replaces=replaces,
+            updates=updates,
+            stables=list(SNAPSHOT_OUTPUT_KEYS),
+        )
+
+    def preview_update(self, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+        """An update only retags: every output (the snapshot id an image uses among them) stays
+        known in a preview."""
+        return {**news, **{k: olds.get(k) for k in SNAPSHOT_OUTPUT_KEYS}}
 
     @requires("ec2:CreateSnapshot", "ec2:CreateTags", "ec2:DescribeSnapshots", "ec2:DeleteSnapshot")
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -112,18 +125,19 @@ class VolumeSnapshotProvider(AwsSettings):
         except SnapshotNotFoundError:
             return ReadResult("", {}, {})
         tags = reported_tags(snapshot.get("Tags", [])) or None
-        declared: dict[str, Any] = (
-            {**(inputs or {}), "tags": tags}
-            if props
-            else {
-                "volumeId": snapshot.get("VolumeId"),
-                "description": snapshot.get("Description") or None,
-                "tags": tags,
-                "deleteOnDestroy": True,
-            }
-        )
+        if props:
+            # Tags removed outside Pulumi must read as none, not as the recorded ones: otherwise
+            # the next diff sees no change and `up` never puts them back.
+            refreshed = {**(inputs or {}), "tags": tags}
+            return ReadResult(id_, {**props, "tags": tags, **_outputs(snapshot)}, refreshed)
+        declared: dict[str, Any] = {
+            "volumeId": snapshot.get("VolumeId"),
+            "description": snapshot.get("Description") or None,
+            "tags": tags,
+            "deleteOnDestroy": True,
+        }
         declared = {k: v for k, v in declared.items() if v is not None}
-        return ReadResult(id_, {**props, **declared, **_outputs(snapshot)}, declared)
+        return ReadResult(id_, {**declared, **_outputs(snapshot)}, declared)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         old_tags = {str(k): str(v) for k, v in (olds.get("tags") or {}).items()}

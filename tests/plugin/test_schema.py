@@ -1,0 +1,132 @@
+"""One contract: the schema, the input checks and ARCHITECTURE.md name the same properties, with
+the same types, and every resource, property and enum value is described."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ami_lifecycle import limits, validation
+from ami_lifecycle.adoption import TOKEN_PROPERTY
+from ami_lifecycle.schema import IMAGE, MACHINE_IMAGE, VOLUME_SNAPSHOT, package_schema
+
+ARCHITECTURE = Path(__file__).resolve().parents[2] / "ARCHITECTURE.md"
+SCHEMA = package_schema()
+TYPES = SCHEMA["types"]
+
+# Each documented table: its heading in ARCHITECTURE.md, its properties in the schema, and the
+# validator's table of readers for it.
+OBJECTS: dict[str, tuple[Mapping[str, Any], Mapping[str, Any]]] = {
+    f"`{MACHINE_IMAGE}` (component) and `{IMAGE}`": (
+        SCHEMA["resources"][IMAGE]["inputProperties"],
+        validation._IMAGE,
+    ),
+    "`FromSnapshots`": (
+        TYPES["ami-lifecycle:index:FromSnapshots"]["properties"],
+        validation._FROM_SNAPSHOTS,
+    ),
+    "`FromInstance`": (
+        TYPES["ami-lifecycle:index:FromInstance"]["properties"],
+        validation._FROM_INSTANCE,
+    ),
+    "`BlockDeviceMapping`": (
+        TYPES["ami-lifecycle:index:BlockDeviceMapping"]["properties"],
+        validation._MAPPING,
+    ),
+    "`Ebs`": (TYPES["ami-lifecycle:index:Ebs"]["properties"], validation._EBS),
+    f"`{VOLUME_SNAPSHOT}`": (
+        SCHEMA["resources"][VOLUME_SNAPSHOT]["inputProperties"],
+        validation._SNAPSHOT,
+    ),
+}
+
+_READER_TYPES: dict[str, Callable[[Mapping[str, Any]], bool]] = {
+    "_string": lambda p: p.get("type") == "string" or p.get("$ref", "").endswith("Protection"),
+    "_flag": lambda p: p.get("type") == "boolean",
+    "_count": lambda p: p.get("type") == "integer",
+    "_object.<locals>.read": lambda p: "$ref" in p,
+    "_list_of.<locals>.read": lambda p: p.get("type") == "array" and "$ref" in p["items"],
+    "_strings": lambda p: p.get("type") == "array" and p["items"] == {"type": "string"},
+    "_tags": lambda p: p.get("additionalProperties") == {"type": "string"},
+}
+
+
+def documented_tables() -> dict[str, dict[str, str]]:
+    """Each `### heading` of ARCHITECTURE.md with its first table: property -> type."""
+    tables: dict[str, dict[str, str]] = {}
+    heading = None
+    for line in ARCHITECTURE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("### "):
+            heading = line[4:].strip()
+        elif heading and (row := re.match(r"\| `(\w+)` \| ([^|]+) \|", line)):
+            tables.setdefault(heading, {})[row.group(1)] = row.group(2).strip()
+    return tables
+
+
+def documented_type(schema_property: Mapping[str, Any]) -> str:
+    """How ARCHITECTURE.md writes a schema type."""
+    if "$ref" in schema_property:
+        return str(schema_property["$ref"]).rsplit(":", 1)[-1]
+    if schema_property["type"] == "array":
+        return f"{documented_type(schema_property['items'])}[]"
+    if "additionalProperties" in schema_property:
+        return f"map of {documented_type(schema_property['additionalProperties'])}"
+    return str(schema_property["type"])
+
+
+@pytest.mark.parametrize("heading", OBJECTS)
+def test_schema_checks_and_docs_name_the_same_properties(heading: str) -> None:
+    schema_properties, readers = OBJECTS[heading]
+    documented = documented_tables()[heading]
+    assert list(documented) == list(schema_properties) == list(readers)
+    for name, prop in schema_properties.items():
+        assert documented[name] == documented_type(prop), name
+        assert _READER_TYPES[readers[name].__qualname__](prop), (name, prop)
+
+
+def test_the_provider_configuration_is_documented() -> None:
+    documented = documented_tables()["Provider configuration (`pulumi:providers:ami-lifecycle`)"]
+    assert list(documented) == list(SCHEMA["provider"]["inputProperties"])
+    assert list(documented) == list(SCHEMA["config"]["variables"])
+
+
+def test_outputs_are_the_documented_ones() -> None:
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    image_outputs = set(SCHEMA["resources"][MACHINE_IMAGE]["properties"])
+    assert image_outputs == set(SCHEMA["resources"][IMAGE]["properties"]) - set(
+        SCHEMA["resources"][IMAGE]["inputProperties"]
+    )
+    for output in image_outputs | set(SCHEMA["resources"][VOLUME_SNAPSHOT]["properties"]):
+        assert f"`{output}`" in text, output
+    assert TOKEN_PROPERTY not in str(SCHEMA), "the creation token is bookkeeping, not an input"
+
+
+def described(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    """Every resource, type, property and enum value of the schema, with its path."""
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            if key in ("properties", "inputProperties", "variables", "resources", "types"):
+                for name, child in value.items():
+                    yield f"{path}.{name}", child
+                    yield from described(child, f"{path}.{name}")
+            elif key == "enum":
+                for choice in value:
+                    yield f"{path}={choice['value']}", choice
+
+
+def test_everything_is_described() -> None:
+    missing = [path for path, node in described(SCHEMA) if not node.get("description")]
+    assert missing == []
+
+
+def test_limits_in_descriptions_come_from_the_limits_table() -> None:
+    ebs = TYPES["ami-lifecycle:index:Ebs"]["properties"]
+    assert str(limits.VOLUME_INITIALIZATION_RATE) in ebs["volumeInitializationRate"]["description"]
+    assert f"gp3 {limits.VOLUME_TYPES['gp3'].iops}" in ebs["iops"]["description"]
+    assert str(limits.VOLUME_TYPES["gp3"].throughput_mibps) in ebs["throughput"]["description"]
+    name = SCHEMA["resources"][IMAGE]["inputProperties"]["imageName"]["description"]
+    assert str(limits.IMAGE_NAME_LENGTH) in name
