@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, TypeVar, cast
 
-from google.protobuf import empty_pb2  # type: ignore[import-untyped,unused-ignore]
-from google.protobuf.message import Message  # type: ignore[import-untyped,unused-ignore]
+from google.protobuf import empty_pb2
+from google.protobuf.message import Message
 from pulumi.runtime import proto
 
 from .config import reconcile_config

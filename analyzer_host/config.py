@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import jsonschema  # type: ignore[import-untyped]
-from google.protobuf import json_format, struct_pb2  # type: ignore[import-untyped,unused-ignore]
+from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import proto
 
 __all__ = [
@@ -127,5 +127,5 @@ def _checked_level(name: str, level: str) -> str:
     return level
 
 
-def _level_name(level: int) -> str:
-    return str(proto.EnforcementLevel.Name(level)).lower()
+def _level_name(level: proto.EnforcementLevel.ValueType) -> str:
+    return proto.EnforcementLevel.Name(level).lower()

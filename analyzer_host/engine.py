@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import Any
 
 import grpc
-from google.protobuf import empty_pb2  # type: ignore[import-untyped,unused-ignore]
+from google.protobuf import empty_pb2
 from pulumi.runtime import proto
 
 __all__ = ["EngineLog", "FakeEngine"]

@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import IO, Any
 
 import grpc
-from google.protobuf.message import Message  # type: ignore[import-untyped,unused-ignore]
+from google.protobuf.message import Message
 from pulumi.runtime import proto
 
 from .client import AnalyzerClient, UnimplementedError

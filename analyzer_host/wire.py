@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from google.protobuf import struct_pb2  # type: ignore[import-untyped,unused-ignore]
+from google.protobuf import struct_pb2
 
 __all__ = [
     "SECRET_SIG",

@@ -21,7 +21,7 @@ import pulumi
 
 from .outputs import OUTPUT_KEYS, SNAPSHOT_OUTPUT_KEYS
 from .protection import Protection
-from .schema import IMAGE, MACHINE_IMAGE, VOLUME_SNAPSHOT
+from .schema import IMAGE, MACHINE_IMAGE, VOLUME_SNAPSHOT, former_types
 from .validation import validate_image_props
 
 __all__ = ["MachineImage", "component_defaults"]
@@ -49,11 +49,11 @@ _SNAPSHOT_SOURCES: Mapping[str, str] = {
 input is (its description names the device, from the mappings)."""
 
 
-def _formerly(dynamic_type: str) -> pulumi.Alias:
-    """What this package's children were called when they were dynamic resources, so that
-    stacks made then move to the plugin without their images being replaced (the engine asks
-    the new provider's Diff whether anything really changed)."""
-    return pulumi.Alias(type_=f"pulumi-python:dynamic/ami-lifecycle:{dynamic_type}")
+def _formerly(token: str) -> list[pulumi.Input[str] | pulumi.Alias]:
+    """The schema's aliases of a resource type: what the children were called when they were
+    dynamic resources, so that stacks made then move to the plugin without their images being
+    replaced (the engine asks the new provider's Diff whether anything really changed)."""
+    return [pulumi.Alias(type_=former) for former in former_types(token)]
 
 
 def _device_label(device: Any, index: int) -> str:
@@ -82,10 +82,10 @@ class MachineImage(pulumi.ComponentResource):
         super().__init__(MACHINE_IMAGE, name, {k: wrapped(k, v) for k, v in props.items()}, opts)
         child = pulumi.ResourceOptions(parent=self, depends_on=list(depends_on))
         snapshot_options = pulumi.ResourceOptions.merge(
-            child, pulumi.ResourceOptions(aliases=[_formerly("VolumeSnapshot")])
+            child, pulumi.ResourceOptions(aliases=_formerly(VOLUME_SNAPSHOT))
         )
         image_options = pulumi.ResourceOptions.merge(
-            child, pulumi.ResourceOptions(aliases=[_formerly("Image")])
+            child, pulumi.ResourceOptions(aliases=_formerly(IMAGE))
         )
 
         refused = bool(validate_image_props(props))

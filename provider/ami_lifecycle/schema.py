@@ -19,6 +19,7 @@ __all__ = [
     "PACKAGE",
     "VERSION",
     "VOLUME_SNAPSHOT",
+    "former_types",
     "package_schema",
 ]
 
@@ -34,6 +35,9 @@ _MAPPING = f"{PACKAGE}:index:BlockDeviceMapping"
 _FROM_SNAPSHOTS = f"{PACKAGE}:index:FromSnapshots"
 _FROM_INSTANCE = f"{PACKAGE}:index:FromInstance"
 _PROTECTION = f"{PACKAGE}:index:DeregistrationProtection"
+_DYNAMIC = "pulumi-python:dynamic/ami-lifecycle:"
+"""The types the resources had as dynamic resources: aliases, so that stacks made then move to
+the plugin without replacing anything."""
 
 
 def _ref(token: str) -> str:
@@ -261,6 +265,12 @@ _CONFIG: Final = {
 }
 
 
+def former_types(token: str) -> list[str]:
+    """The types a resource had before (its schema aliases)."""
+    aliases = package_schema()["resources"][token].get("aliases", [])
+    return [str(alias["type"]) for alias in aliases]
+
+
 def _required_outputs(outputs: dict[str, Any], *extra: str) -> list[str]:
     return sorted([*outputs, *extra])
 
@@ -332,6 +342,7 @@ def package_schema() -> dict[str, Any]:
                     "deregisters it with one DeregisterImage(DeleteAssociatedSnapshots) call, "
                     "reports every snapshot's result, and refuses while the image is protected."
                 ),
+                "aliases": [{"type": f"{_DYNAMIC}Image"}],
                 "inputProperties": _IMAGE_INPUTS,
                 "requiredInputs": ["imageName"],
                 "properties": {**_IMAGE_INPUTS, **_IMAGE_OUTPUTS},
@@ -341,6 +352,7 @@ def package_schema() -> dict[str, Any]:
             },
             VOLUME_SNAPSHOT: {
                 "description": "A completed snapshot of one EBS volume, made for an image to own.",
+                "aliases": [{"type": f"{_DYNAMIC}VolumeSnapshot"}],
                 "inputProperties": _SNAPSHOT_INPUTS,
                 "requiredInputs": ["volumeId"],
                 "properties": {**_SNAPSHOT_INPUTS, **_SNAPSHOT_OUTPUTS},

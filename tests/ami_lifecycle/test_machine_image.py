@@ -3,7 +3,7 @@ registers, and what each one is given, for accepted and for refused inputs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,7 +68,7 @@ class RecordingMonitor(MockMonitor):
         self.registered: list[Registration] = []
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (the gRPC method's name)
-        response = super().RegisterResource(request)
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type == "pulumi:pulumi:Stack":
             return response  # registered once per process, by whichever test comes first
         self.registered.append(
@@ -105,8 +105,8 @@ def recording(*, preview: bool = False) -> RecordingMonitor:
 
 
 @pytest.fixture
-def monitor() -> Iterator[RecordingMonitor]:
-    yield recording()
+def monitor() -> RecordingMonitor:
+    return recording()
 
 
 def construct(name: str, props: Mapping[str, Any], **kwargs: Any) -> dict[str, Any]:

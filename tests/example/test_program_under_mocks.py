@@ -75,7 +75,7 @@ class RecordingMonitor(MockMonitor):
         self.registered: list[Registration] = []
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (the gRPC method's name)
-        response = super().RegisterResource(request)
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
             self.registered.append(
                 Registration(
@@ -107,7 +107,7 @@ def monitor() -> Iterator[RecordingMonitor]:
 
 
 def run_program(config: dict[str, str]) -> dict[str, Any]:
-    """Run the example with this stack config; the values it exported, once resolved."""
+    """Run the example with this stack config; what it exports, once resolved."""
     # The stack's aws:region is set but no longer read: the plugin's ami-lifecycle:region is.
     pulumi.runtime.set_all_config(
         {f"{PROJECT}:{k}": v for k, v in config.items()} | {"aws:region": "eu-west-1"}

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
 from email.message import Message
 from email.parser import Parser
 from pathlib import Path
@@ -18,30 +19,31 @@ from packaging.requirements import Requirement
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def build_wheel(source: Path, out: Path) -> zipfile.ZipFile:
+def build_wheel(source: Path, out: Path) -> Iterator[zipfile.ZipFile]:
     # From a clean copy: setuptools puts whatever a `build/` left over from an earlier build
     # holds into the wheel, so a build in place could ship files deleted since.
     tree = out / "source"
     shutil.copytree(
         source, tree, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__")
     )
+    pip_wheel = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps"]
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(out)]
-        + [str(tree)],
+        [*pip_wheel, "--wheel-dir", str(out), str(tree)],
         check=True,
     )
     [built] = out.glob("*.whl")
-    return zipfile.ZipFile(built)
+    with zipfile.ZipFile(built) as wheel:
+        yield wheel
 
 
 @pytest.fixture(scope="module")
-def provider_wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
-    return build_wheel(ROOT / "provider", tmp_path_factory.mktemp("provider"))
+def provider_wheel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[zipfile.ZipFile]:
+    yield from build_wheel(ROOT / "provider", tmp_path_factory.mktemp("provider"))
 
 
 @pytest.fixture(scope="module")
-def sdk_wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
-    return build_wheel(ROOT / "sdk" / "python", tmp_path_factory.mktemp("sdk"))
+def sdk_wheel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[zipfile.ZipFile]:
+    yield from build_wheel(ROOT / "sdk" / "python", tmp_path_factory.mktemp("sdk"))
 
 
 def dist_info(wheel: zipfile.ZipFile, name: str) -> str:

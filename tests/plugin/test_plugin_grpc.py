@@ -267,3 +267,30 @@ def test_provider_settings_are_checked(plugin: Plugin) -> None:
         ("regoin", "unknown ami-lifecycle setting; it takes region, profile.")
     ]
     assert isinstance(checked.inputs, struct_pb2.Struct)
+
+
+def test_previews_make_no_aws_call_and_keep_what_an_update_wont_change(plugin: Plugin) -> None:
+    plugin.configure(region=REGION)
+    image_id, outputs = create(plugin, image_inputs(root_snapshot(plugin)))
+    plugin.aws.clear_requests()
+
+    previewed = plugin.stub.Create(
+        provider_pb2.CreateRequest(
+            urn=IMAGE_URN, properties=struct(image_inputs("snap-1")), preview=True
+        )
+    )
+    assert previewed.id == ""
+    assert "imageId" not in plain(previewed.properties)  # unknown until the create
+
+    news = {**outputs, "deregistrationProtection": "disabled", "description": "renamed"}
+    update = plugin.stub.Update(
+        provider_pb2.UpdateRequest(
+            urn=IMAGE_URN, id=image_id, olds=struct(outputs), news=struct(news), preview=True
+        )
+    )
+    shown = plain(update.properties)
+    assert shown["imageId"] == image_id
+    assert shown["snapshotIds"] == outputs["snapshotIds"]
+    assert shown["description"] == "renamed"
+    assert shown["protectionState"] == UNKNOWN  # the one output the update changes
+    assert plugin.aws.requests == []

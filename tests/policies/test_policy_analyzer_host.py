@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from google.protobuf import json_format
 
 from analyzer_host import (
     UNKNOWN,
@@ -40,9 +41,7 @@ SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"
 
 
 def as_python(resource: Resource) -> dict[str, object]:
-    from google.protobuf import json_format  # type: ignore[import-untyped,unused-ignore]
-
-    return json_format.MessageToDict(marshal_properties(resource.properties))  # type: ignore[no-any-return]
+    return json_format.MessageToDict(marshal_properties(resource.properties))
 
 
 class TestWire:
@@ -151,14 +150,18 @@ def test_the_pack_process_answers_as_its_servicer_does_here() -> None:
     stack = [deployed_image("enabled-without-cooldown"), deployed_image("disabled")]
     here = in_process_client(**PACK_OPTIONS)
     here.prepare(config)
+    answers = [here.analyze(resource) for resource in resources]
+    stack_answer = here.analyze_stack(stack)
+    # Each one is reported on, so that equal answers mean something.
+    assert all(answers)
+    assert len(stack_answer) == 2
     process = PolicyPackProcess()
 
     with process as pack:
         pack.prepare(config, engine_address=process.engine.address)
         assert pack.analyzer_info() == here.analyzer_info()
-        for resource in resources:
-            assert pack.analyze(resource) == here.analyze(resource)
-        assert pack.analyze_stack(stack) == here.analyze_stack(stack)
+        assert [pack.analyze(resource) for resource in resources] == answers
+        assert pack.analyze_stack(stack) == stack_answer
 
     assert process.returncode == 0
     assert process.engine.logs == []

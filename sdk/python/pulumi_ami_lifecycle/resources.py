@@ -28,6 +28,7 @@ _IMAGE_OUTPUTS = (
 )
 _SNAPSHOT_OUTPUTS = ("snapshotId", "state", "volumeSize", "encrypted")
 _CAMEL_HUMP = re.compile(r"(?<!^)(?=[A-Z])")
+_DYNAMIC = "pulumi-python:dynamic/ami-lifecycle:"
 
 
 def _camel(name: str) -> str:
@@ -49,6 +50,13 @@ def _props(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     return value
+
+
+def _with_former_type(opts: pulumi.ResourceOptions | None, kind: str) -> pulumi.ResourceOptions:
+    """The schema's alias: the type this resource had as a dynamic resource, so that a stack made
+    then moves to the plugin without replacing it."""
+    former = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=f"{_DYNAMIC}{kind}")])
+    return pulumi.ResourceOptions.merge(opts, former)
 
 
 def _expose_snake_case(resource: pulumi.Resource, keys: tuple[str, ...]) -> None:
@@ -108,7 +116,7 @@ class Image(pulumi.CustomResource):
         self, name: str, args: MachineImageArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         props = {**_props(args), **dict.fromkeys(_IMAGE_OUTPUTS)}
-        super().__init__(f"{PACKAGE}:index:Image", name, props, opts)
+        super().__init__(f"{PACKAGE}:index:Image", name, props, _with_former_type(opts, "Image"))
         _expose_snake_case(self, _IMAGE_OUTPUTS)
 
 
@@ -124,7 +132,12 @@ class VolumeSnapshot(pulumi.CustomResource):
         self, name: str, args: VolumeSnapshotArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         props = {**_props(args), **dict.fromkeys(_SNAPSHOT_OUTPUTS)}
-        super().__init__(f"{PACKAGE}:index:VolumeSnapshot", name, props, opts)
+        super().__init__(
+            f"{PACKAGE}:index:VolumeSnapshot",
+            name,
+            props,
+            _with_former_type(opts, "VolumeSnapshot"),
+        )
         _expose_snake_case(self, _SNAPSHOT_OUTPUTS)
 
 
