@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -75,8 +76,38 @@ def availability() -> str | None:
 
 
 # -- the emulator, in its own process -------------------------------------------------------------
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Emulator:
+    """`python -m ec2_emulator`, reached over HTTP like AWS: its controls and its CPU time."""
+
+    control: Any
+    """`ec2_emulator.client.EmulatorControlClient` of the process."""
+    pid: int
+
+    @property
+    def endpoint_url(self) -> str:
+        return str(self.control.endpoint_url)
+
+    def client(self, region: str) -> Any:
+        return self.control.client(region)
+
+    def clear_requests(self) -> None:
+        self.control.clear_requests()
+
+    def actions(self) -> list[str]:
+        return [request.action for request in self.control.requests]
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU of the emulator process so far (moto's share of a command)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
 @contextmanager
-def _emulator_process(log: Path) -> Iterator[Any]:
+def _emulator_process(log: Path) -> Iterator[Emulator]:
     from ec2_emulator.client import EmulatorControlClient
 
     with log.open("w", encoding="utf-8") as errors:
@@ -94,7 +125,7 @@ def _emulator_process(log: Path) -> Iterator[Any]:
             endpoint = process.stdout.readline().strip()
             if not endpoint.startswith("http://"):
                 raise RuntimeError(f"the emulator did not start: {log.read_text()[-2000:]}")
-            yield EmulatorControlClient(endpoint)
+            yield Emulator(EmulatorControlClient(endpoint), process.pid)
         finally:
             process.terminate()
             try:
@@ -106,7 +137,7 @@ def _emulator_process(log: Path) -> Iterator[Any]:
                 process.stdout.close()
 
 
-def _snapshots(aws: Any, count: int) -> list[str]:
+def _snapshots(aws: Emulator, count: int) -> list[str]:
     ec2 = aws.client(REGION)
     made = []
     for _ in range(count):
@@ -115,7 +146,7 @@ def _snapshots(aws: Any, count: int) -> list[str]:
     return made
 
 
-def _left(aws: Any, snapshot_ids: Sequence[str]) -> int:
+def _left(aws: Emulator, snapshot_ids: Sequence[str]) -> int:
     """Images of the account, and the given snapshots, still there."""
     ec2 = aws.client(REGION)
     images = ec2.describe_images(Owners=["self"], IncludeDisabled=True)["Images"]
@@ -188,6 +219,22 @@ class Declared:
 
 
 # -- one stack through the CLI ------------------------------------------------------------------
+CPU_PARTS = ("CLI and plugins", "program (this process)", "emulator")
+
+
+def _cpu(aws: Emulator) -> dict[str, float]:
+    """CPU seconds so far: the CLI with every plugin and pack it started and waited for (this
+    process's waited-for children), this process (the inline program and the Automation API),
+    the emulator."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        CPU_PARTS[0]: children.ru_utime + children.ru_stime,
+        CPU_PARTS[1]: own.ru_utime + own.ru_stime,
+        CPU_PARTS[2]: aws.cpu_seconds(),
+    }
+
+
 @dataclass
 class Command:
     """One CLI command, timed from the Automation API call to its return."""
@@ -199,6 +246,8 @@ class Command:
     ok: bool
     output: str
     ec2_calls: list[str]
+    cpu: dict[str, float] = field(default_factory=dict)
+    """CPU seconds the command cost, by `CPU_PARTS`."""
     with_pack: bool = False
 
 
@@ -206,7 +255,7 @@ class BenchStack:
     """A `CliStack` whose program is `declared`; commands timed, the EC2 calls they made kept."""
 
     def __init__(
-        self, name: str, declared: Declared, env: Mapping[str, str], work: Path, aws: Any
+        self, name: str, declared: Declared, env: Mapping[str, str], work: Path, aws: Emulator
     ) -> None:
         import yaml
 
@@ -229,10 +278,11 @@ class BenchStack:
         options: dict[str, Any] = {"policy_packs": list(policy_packs)} if policy_packs else {}
         operation: Callable[..., Any] = getattr(self.cli, command)
         self.aws.clear_requests()
+        cpu_before = _cpu(self.aws)
         start = time.perf_counter()
         outcome = operation(**options)
         seconds = time.perf_counter() - start
-        calls = [request.action for request in self.aws.requests]
+        cpu_after = _cpu(self.aws)
         return Command(
             self.declared.kind,
             command,
@@ -240,7 +290,8 @@ class BenchStack:
             seconds,
             outcome.ok,
             outcome.output,
-            calls,
+            self.aws.actions(),
+            {part: cpu_after[part] - cpu_before[part] for part in CPU_PARTS},
             with_pack=bool(policy_packs),
         )
 
@@ -378,7 +429,7 @@ def _timed(call: Callable[[], Any], into: Samples) -> Any:
 
 
 def _first_calls(
-    launcher: Path, token: str, env: Mapping[str, str], aws: Any, rounds: int
+    launcher: Path, token: str, env: Mapping[str, str], aws: Emulator, rounds: int
 ) -> FirstCalls:
     from pulumi.runtime.proto import provider_pb2
 
@@ -415,7 +466,7 @@ def _first_calls(
                         result.first_create,
                     )
                 )
-                result.create_calls.append([r.action for r in aws.requests])
+                result.create_calls.append(aws.actions())
                 again = _timed(
                     lambda: stub.Check(
                         provider_pb2.CheckRequest(urn=urns[1], news=_struct(news[1]))
@@ -446,7 +497,7 @@ def _first_calls(
                         into,
                     )
                     if into is result.first_delete:
-                        result.delete_calls.append([r.action for r in aws.requests])
+                        result.delete_calls.append(aws.actions())
     return result
 
 

@@ -54,7 +54,8 @@ _T = TypeVar("_T")
 
 _CONFIG_KEYS = ("region", "profile")
 _SECRET_FOLLOWS: Mapping[str, tuple[str, ...]] = {
-    "blockDeviceMappings": ("reportedBlockDeviceMappings", "snapshotIds", "rootDeviceName"),
+    "blockDeviceMappings": ("reportedBlockDeviceMappings", "snapshotIds"),
+    "fromSnapshots": ("rootDeviceName",),
 }
 """Outputs computed from an input: secret whenever that input is."""
 

@@ -130,3 +130,52 @@ def test_limits_in_descriptions_come_from_the_limits_table() -> None:
     assert str(limits.VOLUME_TYPES["gp3"].throughput_mibps) in ebs["throughput"]["description"]
     name = SCHEMA["resources"][IMAGE]["inputProperties"]["imageName"]["description"]
     assert str(limits.IMAGE_NAME_LENGTH) in name
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(word.title() for word in rest)
+
+
+SDK_ARGS = {
+    "MachineImageArgs": SCHEMA["resources"][MACHINE_IMAGE]["inputProperties"],
+    "FromSnapshotsArgs": TYPES["ami-lifecycle:index:FromSnapshots"]["properties"],
+    "FromInstanceArgs": TYPES["ami-lifecycle:index:FromInstance"]["properties"],
+    "BlockDeviceMappingArgs": TYPES["ami-lifecycle:index:BlockDeviceMapping"]["properties"],
+    "EbsArgs": TYPES["ami-lifecycle:index:Ebs"]["properties"],
+    "VolumeSnapshotArgs": SCHEMA["resources"][VOLUME_SNAPSHOT]["inputProperties"],
+}
+
+
+@pytest.mark.parametrize("name", SDK_ARGS)
+def test_the_python_sdk_takes_exactly_the_schemas_inputs(name: str) -> None:
+    """The hand-written Python SDK sends what a generated one would: each argument, camelCased,
+    is a schema property, and each required one is required."""
+    import pulumi_ami_lifecycle.args as sdk
+
+    typed = getattr(sdk, name)
+    assert [_camel(key) for key in typed.__annotations__] == list(SDK_ARGS[name])
+    required = {_camel(key) for key in typed.__required_keys__}
+    token = {
+        "MachineImageArgs": SCHEMA["resources"][MACHINE_IMAGE].get("requiredInputs", []),
+        "VolumeSnapshotArgs": SCHEMA["resources"][VOLUME_SNAPSHOT].get("requiredInputs", []),
+    }.get(name)
+    if token is None:
+        schema_type = next(t for t in TYPES.values() if t.get("properties") is SDK_ARGS[name])
+        token = schema_type.get("required", [])
+    assert required == set(token)
+
+
+def test_the_python_sdk_exposes_every_output() -> None:
+    import pulumi_ami_lifecycle.resources as sdk
+
+    image_outputs = list(SCHEMA["resources"][MACHINE_IMAGE]["properties"])
+    assert list(sdk._IMAGE_OUTPUTS) == image_outputs
+    snapshot = SCHEMA["resources"][VOLUME_SNAPSHOT]
+    assert list(sdk._SNAPSHOT_OUTPUTS) == [
+        k for k in snapshot["properties"] if k not in snapshot["inputProperties"]
+    ]
+    protection = [e["value"] for e in TYPES["ami-lifecycle:index:DeregistrationProtection"]["enum"]]
+    from pulumi_ami_lifecycle import DeregistrationProtection
+
+    assert sorted(p.value for p in DeregistrationProtection) == sorted(protection)

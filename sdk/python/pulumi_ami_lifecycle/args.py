@@ -4,8 +4,6 @@ The resources send them under the schema's camelCase names (`image_name` -> `ima
 plugin's schema (`pulumi package get-schema ami-lifecycle`) is the contract they follow.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import NotRequired, Required, TypedDict
