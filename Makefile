@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv cli demo test lint typecheck unit bench clean
+.PHONY: venv cli sdks demo test lint typecheck unit bench clean
 
 venv: $(STAMP)
 
@@ -18,6 +18,11 @@ $(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt provid
 ## script is quick when they are there).
 cli:
 	bash scripts/install-pulumi.sh
+
+## The Node.js and Go SDKs and sdk/schema.json, regenerated from the provider's schema with
+## Pulumi's code generators (commit the result: tests/sdk fails while they differ).
+sdks: venv
+	bash scripts/generate-sdks.sh
 
 ## The project's main job: the example stack's whole lifecycle through the real Pulumi CLI,
 ## on a local EC2 emulator.
@@ -41,4 +46,4 @@ bench: venv
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) .tools .work .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .tools .work .mypy_cache .ruff_cache .pytest_cache tests/sdk/typescript/node_modules

@@ -1,4 +1,4 @@
-"""Benchmarks of the AMI lifecycle: API calls, waiting, the real protocols and the policy pack.
+"""Benchmarks of the AMI lifecycle: API calls, waiting, the Pulumi CLI and the policy pack.
 
 Why this exists: the component makes claims that are cheap to state and easy to break (a delete
 costs two EC2 calls whatever the number of snapshots; the waiter notices an image within 10% of

@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import calls_per_operation, policy_latency, protocols, waiting
+from . import calls_per_operation, policy_latency, through_cli, waiting
 from .machine import describe_machine
 from .report import Section, Verdict, render_results, render_terminal
 from .settings import FULL, QUICK, Settings
@@ -28,7 +28,7 @@ Benchmark = Callable[[Settings, Path], Section]
 BENCHMARKS: dict[str, tuple[str, Benchmark]] = {
     "calls": ("1. Calls per operation", calls_per_operation.run),
     "waiting": ("2. Waiting", waiting.run),
-    "protocols": ("3. Through the real protocols", protocols.run),
+    "cli": ("3. Through the Pulumi CLI", through_cli.run),
     "policy": ("4. Policy pack", policy_latency.run),
 }
 
@@ -69,7 +69,7 @@ def run_all(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
-        description="API-call, waiting, protocol and policy-latency benchmarks of the AMI "
+        description="API-call, waiting, Pulumi CLI and policy-latency benchmarks of the AMI "
         "lifecycle; writes RESULTS.md and PNG charts.",
     )
     parser.add_argument("--quick", action="store_true", help="tiny sizes (the smoke test)")

@@ -105,8 +105,9 @@ class EmulatedAws:
 
     @contextmanager
     def quiet(self) -> Iterator[io.StringIO]:
-        """The providers report progress with `pulumi.log`, which prints to stderr outside an
-        engine; keep it out of the benchmark's output (it stays readable in `self.log`)."""
+        """The providers report progress to stderr where no engine is listening
+        (`ami_lifecycle.provider.progress`); keep it out of the benchmark's output (it stays
+        readable in `self.log`)."""
         with redirect_stderr(self.log):
             yield self.log
 

@@ -2,13 +2,15 @@
 
 Why this exists: wall times mean little without the cores, the CPU and the exact versions of the
 libraries that did the work (botocore's serialisation and moto's EC2 backend dominate most of
-them). Everything here is read from the running interpreter and the OS, never typed in.
+them). Everything here is read from the running interpreter, the OS and the pinned CLI, never
+typed in.
 """
 
 from __future__ import annotations
 
 import os
 import platform
+import subprocess
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,6 +31,7 @@ class Machine:
     system: str
     packages: dict[str, str]
     date: str
+    pulumi_cli: str = "not installed"
 
     def lines(self) -> list[str]:
         """`name: value` lines, in the order RESULTS.md shows them."""
@@ -39,6 +42,7 @@ class Machine:
             f"Python: {self.python}",
             f"OS: {self.system}",
             f"packages: {versions}",
+            f"Pulumi CLI: {self.pulumi_cli}",
             f"date: {self.date}",
         ]
 
@@ -67,6 +71,20 @@ def _version(package: str) -> str:
         return "not installed"
 
 
+def _pulumi_cli() -> str:
+    """The pinned CLI's own answer to `pulumi version`."""
+    cli = Path(__file__).resolve().parent.parent / ".tools" / "bin" / "pulumi"
+    if not cli.exists():
+        return "not installed"
+    try:
+        done = subprocess.run(
+            [str(cli), "version"], capture_output=True, text=True, timeout=30, check=True
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        return f"unknown ({type(error).__name__})"
+    return done.stdout.strip() or "unknown"
+
+
 def describe_machine() -> Machine:
     return Machine(
         cores=_cores(),
@@ -75,4 +93,5 @@ def describe_machine() -> Machine:
         system=f"{platform.system()} {platform.release()} ({platform.machine()})",
         packages={name: _version(name) for name in MEASURED_PACKAGES},
         date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        pulumi_cli=_pulumi_cli(),
     )

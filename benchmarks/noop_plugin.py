@@ -38,7 +38,8 @@ class NoopProvider(api.Provider):
         return api.CheckResponse(inputs=request.new_inputs)
 
     async def diff(self, request: api.DiffRequest) -> api.DiffResponse:
-        return api.DiffResponse(changes=False)
+        # Its state is its inputs, so any change of an input is a change.
+        return api.DiffResponse(changes=request.old_state != request.new_inputs)
 
     async def create(self, request: api.CreateRequest) -> api.CreateResponse:
         return api.CreateResponse(

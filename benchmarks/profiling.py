@@ -7,17 +7,15 @@ reader needs: the top functions by cumulative time, and the call counts of named
 
 from __future__ import annotations
 
-import contextlib
 import cProfile
 import io
 import pstats
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-__all__ = ["ProfileReport", "profile_all_threads", "profile_call", "report_from_file"]
+__all__ = ["ProfileReport", "profile_call", "report_from_file"]
 
 T = TypeVar("T")
 
@@ -89,36 +87,6 @@ def profile_call(action: Callable[[], T]) -> tuple[T, ProfileReport]:
     profiler = cProfile.Profile()
     result = profiler.runcall(action)
     return result, _report(pstats.Stats(profiler, stream=io.StringIO()))
-
-
-def profile_all_threads(action: Callable[[], T]) -> tuple[T, ProfileReport]:
-    """Like `profile_call`, but also profiles every thread started during the call (cProfile
-    sees one thread only; the runner runs the Pulumi program in its own thread). Threads are
-    timed on the wall clock, so a thread's time includes the time it spent waiting for others:
-    read call counts and shares, not sums."""
-    profilers: list[cProfile.Profile] = []
-    original_run = threading.Thread.run
-
-    def run(thread: threading.Thread) -> None:
-        profiler = cProfile.Profile()
-        profilers.append(profiler)
-        profiler.enable()
-        try:
-            original_run(thread)
-        finally:
-            profiler.disable()
-
-    main = cProfile.Profile()
-    setattr(threading.Thread, "run", run)  # noqa: B010 - a typed assignment would not check
-    try:
-        result = main.runcall(action)
-    finally:
-        setattr(threading.Thread, "run", original_run)  # noqa: B010
-    stats = pstats.Stats(main, stream=io.StringIO())
-    for profiler in profilers:
-        with contextlib.suppress(TypeError):  # a thread that never ran Python code
-            stats.add(profiler)
-    return result, _report(stats)
 
 
 def report_from_file(path: Path) -> ProfileReport:

@@ -1,15 +1,31 @@
-"""`python -m cli_stack [stack]`: the example stack's story through the real Pulumi CLI."""
+"""`python -m cli_stack [--language python|yaml] [stack]`: the example stack's story through the
+real Pulumi CLI, with the Python example (`__main__.py`, the default) or the YAML one
+(`examples/yaml`, with plain `pulumi` commands)."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 
-from .story import StoryFailedError, play
+from .story import LANGUAGES, StoryFailedError, play
 
 
 def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m cli_stack",
+        description="The example stack's story through the real Pulumi CLI, on a local EC2 "
+        "emulator.",
+    )
+    parser.add_argument("stack", nargs="?", default="demo", help="the stack's name (demo)")
+    parser.add_argument(
+        "--language",
+        choices=sorted(LANGUAGES),
+        default="python",
+        help="which example plays the story (python)",
+    )
+    arguments = parser.parse_args(argv)
     try:
-        play(argv[0] if argv else "demo")
+        play(arguments.stack, driver=LANGUAGES[arguments.language])
     except StoryFailedError as failure:
         print(f"\ndemo failed: {failure}", file=sys.stderr)
         return 1

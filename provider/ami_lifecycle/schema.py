@@ -373,7 +373,21 @@ def package_schema() -> dict[str, Any]:
                 "required": _required_outputs(_IMAGE_OUTPUTS),
             },
         },
+        # The generated SDKs (scripts/generate-sdks.sh) carry the schema's version, and no
+        # download URL: the engine finds the plugin through Pulumi.yaml or PATH.
         "language": {
+            "nodejs": {
+                "packageName": "@ami-lifecycle/pulumi",
+                "respectSchemaVersion": True,
+                "typescriptVersion": "^5.9.3",
+            },
+            "go": {
+                "importBasePath": (
+                    "github.com/ami-lifecycle/pulumi-ami-lifecycle/sdk/go/amilifecycle"
+                ),
+                "modulePath": "github.com/ami-lifecycle/pulumi-ami-lifecycle/sdk/go",
+                "respectSchemaVersion": True,
+            },
             "python": {"packageName": "pulumi_ami_lifecycle"},
         },
     }

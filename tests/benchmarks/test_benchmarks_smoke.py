@@ -14,9 +14,10 @@ from benchmarks.__main__ import BENCHMARKS, crashed, main, run_all, write_result
 from benchmarks.calls_per_operation import OPERATIONS, OURS, CallsResult
 from benchmarks.classic_delete import CLASSIC_DELETES
 from benchmarks.policy_latency import PolicyResult
-from benchmarks.protocols import ProtocolsResult
 from benchmarks.report import Section
 from benchmarks.settings import QUICK
+from benchmarks.through_cli import NOOP, ThroughCliResult, calls_per_image
+from benchmarks.through_cli import OURS as OURS_CLI
 from benchmarks.waiting import OURS as OURS_WAITING
 from benchmarks.waiting import WaitingResult
 
@@ -39,7 +40,7 @@ def test_every_benchmark_reports_tables_or_an_honest_skip(
     for section in sections.values():
         assert not crashed(section), section.analysis
         if section.skipped:
-            assert section.skipped.startswith(("lifecycle_runner not available", "the policy"))
+            assert section.skipped.startswith(("the Pulumi CLI", "the policy"))
             assert all(v.met is None for v in section.verdicts)
             continue
         assert section.tables, section.key
@@ -101,17 +102,57 @@ def test_waiting_counts_each_poll_and_measures_simulated_lateness(
         assert ours.waited >= pending
 
 
-def test_protocol_and_policy_runs_report_what_they_measured(
+def test_cli_runs_count_the_calls_resources_and_bytes_they_made(
     quick_run: tuple[dict[str, Section], Path],
 ) -> None:
-    sections = quick_run[0]
-    protocols = sections["protocols"]
-    if not protocols.skipped:
-        result = protocols.data
-        assert isinstance(result, ProtocolsResult)
-        assert all(run.ok for run in result.runs()), [r.output for r in result.runs()]
-        assert result.host.clients_per_host  # counted inside the host, by the probe
-    policy = sections["policy"]
+    section = quick_run[0]["cli"]
+    if section.skipped:
+        pytest.skip(section.skipped)
+    result = section.data
+    assert isinstance(result, ThroughCliResult)
+    assert all(c.ok for c in result.all_commands()), [
+        c.output for c in result.all_commands() if not c.ok
+    ]
+    for size in QUICK.cli_sizes:
+        for command in ("up", "destroy"):
+            ours = result.commands[(OURS_CLI, command, size)]
+            floor = result.commands[(NOOP, command, size)]
+            assert len(ours) == len(floor) == QUICK.cli_repeats
+            # Every image is one call that does the work and one DescribeImages.
+            assert calls_per_image(ours) == [2.0] * QUICK.cli_repeats
+            assert all(c.ec2_calls == [] for c in floor)
+        up = result.commands[(OURS_CLI, "up", size)][0].ec2_calls
+        assert sorted(set(up)) == ["DescribeImages", "RegisterImage"]
+        # The images, the stack and the default provider.
+        assert result.exported_counts[(OURS_CLI, size)] == result.exported_counts[(NOOP, size)]
+        assert result.exported_counts[(OURS_CLI, size)] == size + 2
+        images = result.state[(OURS_CLI, size)].bytes_by_type["ami-lifecycle:index:Image"]
+        assert len(images) == size
+    assert set(result.leftovers.values()) == {0}
+    first = result.first[OURS_CLI]
+    assert len(first.first_create.values) == QUICK.plugin_starts
+    assert first.create_calls == [["RegisterImage", "DescribeImages"]] * QUICK.plugin_starts
+    assert first.delete_calls == [["DescribeImages", "DeregisterImage"]] * QUICK.plugin_starts
+    assert result.first[NOOP].create_calls == [[]] * QUICK.plugin_starts
+    # The floor answers Configure as ours does, so the engine sends both the same requests.
+    assert first.supports_preview is not None
+    assert result.first[NOOP].supports_preview == first.supports_preview
+    for (with_pack, _size), previews in result.previews.items():
+        assert all(c.ec2_calls == [] for c in previews)
+        assert all((result.pack_name in c.output) == with_pack for c in previews)
+    probe = result.probe
+    assert probe is not None
+    largest = max(QUICK.preview_sizes)
+    assert probe.calls["Analyze"] == largest + 2
+    assert probe.calls["AnalyzeStack"] == 1
+    table = section.table("`pulumi up` / `pulumi destroy`")
+    assert table.column("EC2 calls/image") == ["2"] * len(table.rows)
+
+
+def test_the_policy_run_reports_what_it_measured(
+    quick_run: tuple[dict[str, Section], Path],
+) -> None:
+    policy = quick_run[0]["policy"]
     if not policy.skipped:
         data = policy.data
         assert isinstance(data, PolicyResult)

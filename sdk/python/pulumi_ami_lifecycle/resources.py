@@ -12,7 +12,7 @@ import pulumi
 
 from .args import MachineImageArgs, VolumeSnapshotArgs
 
-__all__ = ["Image", "MachineImage", "Provider", "VolumeSnapshot"]
+__all__ = ["Image", "ImageOutputs", "MachineImage", "Provider", "VolumeSnapshot"]
 
 PACKAGE = "ami-lifecycle"
 
@@ -66,12 +66,8 @@ def _expose_snake_case(resource: pulumi.Resource, keys: tuple[str, ...]) -> None
         setattr(resource, _snake(key), getattr(resource, key))
 
 
-class MachineImage(pulumi.ComponentResource):
-    """An AMI with its EBS snapshots, block device mappings and deregistration protection.
-
-    On destroy the image is deregistered with one `DeregisterImage(DeleteAssociatedSnapshots)`
-    call, and every snapshot's result is reported; a protected image refuses to be destroyed.
-    """
+class ImageOutputs:
+    """The outputs of an image, on `MachineImage` and `Image` alike."""
 
     image_id: pulumi.Output[str]
     """The AMI id (ami-...)."""
@@ -90,6 +86,14 @@ class MachineImage(pulumi.ComponentResource):
     protection_state: pulumi.Output[str]
     """Deregistration protection as AWS reports it (e.g. enabled-with-cooldown)."""
 
+
+class MachineImage(pulumi.ComponentResource, ImageOutputs):
+    """An AMI with its EBS snapshots, block device mappings and deregistration protection.
+
+    On destroy the image is deregistered with one `DeregisterImage(DeleteAssociatedSnapshots)`
+    call, and every snapshot's result is reported; a protected image refuses to be destroyed.
+    """
+
     def __init__(
         self, name: str, args: MachineImageArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
@@ -98,19 +102,10 @@ class MachineImage(pulumi.ComponentResource):
         _expose_snake_case(self, _IMAGE_OUTPUTS)
 
 
-class Image(pulumi.CustomResource):
+class Image(pulumi.CustomResource, ImageOutputs):
     """One AMI, without the component: for an image whose snapshots exist already, and for
     `pulumi import` of an existing AMI. Takes the same inputs as `MachineImage` except
     `ebs.volume_id`."""
-
-    image_id: pulumi.Output[str]
-    state: pulumi.Output[str]
-    owner_id: pulumi.Output[str]
-    creation_date: pulumi.Output[str]
-    root_device_name: pulumi.Output[str]
-    reported_block_device_mappings: pulumi.Output[list[dict[str, Any]]]
-    snapshot_ids: pulumi.Output[list[str]]
-    protection_state: pulumi.Output[str]
 
     def __init__(
         self, name: str, args: MachineImageArgs, opts: pulumi.ResourceOptions | None = None
