@@ -1,6 +1,7 @@
-"""`python -m cli_stack [--language python|yaml] [stack]`: the example stack's story through the
-real Pulumi CLI, with the Python example (`__main__.py`, the default) or the YAML one
-(`examples/yaml`, with plain `pulumi` commands)."""
+"""`python -m cli_stack [--language python|typescript|go|yaml] [stack]`: the example stack's
+story through the real Pulumi CLI, with the Python example (`__main__.py`, the default), or the
+same stack in another language (`examples/<language>`: YAML with plain `pulumi` commands,
+TypeScript and Go as Automation API programs)."""
 
 from __future__ import annotations
 
