@@ -17,7 +17,8 @@ time can be told apart:
 - The first Check and the first Create (and, in a fresh process, the first Delete) of a plugin
   process, timed from the moment it prints its port, over gRPC from a stand-in engine.
 - `pulumi preview` of N images with and without the policy pack: the pack's share, and where
-  it goes (one more preview with every analyzer call timed inside the pack, `pack_probe`).
+  it goes (one more preview of each size with every analyzer call timed inside the pack,
+  `pack_probe`).
 - The bytes each resource takes in `pulumi stack export`, ours and the floor's.
 """
 
@@ -49,6 +50,7 @@ from ami_lifecycle.schema import IMAGE
 from cli_stack import CliStack, cli_environment
 from ec2_emulator.client import EmulatorControlClient
 from pulumi_ami_lifecycle import Image, MachineImageArgs
+from pulumi_ami_lifecycle.resources import _IMAGE_OUTPUTS
 
 from .charts import Panel, Series, draw
 from .noop_plugin import THING
@@ -71,6 +73,9 @@ REGION = "us-east-1"
 OURS = "ours"
 NOOP = "floor"
 KINDS = (NOOP, OURS)
+SHAPED = "floor, Image's outputs declared"
+"""The floor's resources declaring the output properties `Image` declares, in the largest `up`
+only: what the SDK side of those outputs costs, told apart from the plugin's."""
 COMMANDS = ("up", "destroy")
 
 RATIO_TARGET = 1.2
@@ -225,9 +230,12 @@ class Declared:
             args = image_args(index, snapshot_id, self.protection)
             if self.kind == OURS:
                 Image(f"image-{index}", args)
-            else:
-                # The image's own inputs, so that the engine moves the same bytes for both.
-                pulumi.CustomResource(THING, f"image-{index}", camel_case(args))
+                continue
+            # The image's own inputs, so that the engine moves the same bytes for both.
+            props = camel_case(args)
+            if self.kind == SHAPED:
+                props.update(dict.fromkeys(_IMAGE_OUTPUTS))
+            pulumi.CustomResource(THING, f"image-{index}", props)
 
 
 # -- one stack through the CLI --------------------------------------------------------------------
@@ -574,11 +582,13 @@ class ThroughCliResult:
     preview_sizes: tuple[int, ...]
     commands: dict[tuple[str, str, int], list[Command]] = field(default_factory=dict)
     """(kind, up|destroy, N) -> each round's command."""
-    warm_up: list[Command] = field(default_factory=list)
-    """The untimed first round (a first CLI run pays for cold caches)."""
+    untimed: list[Command] = field(default_factory=list)
+    """Commands run but not reported: the first round (a first CLI run pays for cold caches)
+    and the destroys of the shaped floor's stacks."""
     previews: dict[tuple[bool, int], list[Command]] = field(default_factory=dict)
     """(with the pack?, N) -> each round's preview."""
-    probe: PackProbe | None = None
+    probes: dict[int, PackProbe] = field(default_factory=dict)
+    """N -> the probed preview of N images."""
     state: dict[tuple[str, int], StateSize] = field(default_factory=dict)
     exported_counts: dict[tuple[str, int], int] = field(default_factory=dict)
     """Resources in the export after `up` (N images, the stack and the default provider)."""
@@ -589,7 +599,7 @@ class ThroughCliResult:
     """Whether the pack's policies cover `ami-lifecycle:index:Image` at all."""
 
     def all_commands(self) -> list[Command]:
-        groups = [*self.commands.values(), *self.previews.values(), self.warm_up]
+        groups = [*self.commands.values(), *self.previews.values(), self.untimed]
         return [command for group in groups for command in group]
 
     def seconds(self, kind: str, command: str, size: int) -> Samples:
@@ -609,6 +619,24 @@ class ThroughCliResult:
         )
         ratios = [ours.seconds / floor.seconds for ours, floor in pairs]
         return statistics.median(ratios) if ratios else float("nan")
+
+    def shaped_cost(self, size: int) -> tuple[float, float] | None:
+        """(wall seconds, program CPU seconds) that declaring `Image`'s outputs adds to the
+        floor's `up`: the medians over the rounds of the differences."""
+        pairs = list(
+            zip(
+                self.commands.get((SHAPED, "up", size), []),
+                self.commands.get((NOOP, "up", size), []),
+                strict=True,
+            )
+        )
+        if not pairs:
+            return None
+        part = CPU_PARTS[1]
+        return (
+            statistics.median(shaped.seconds - floor.seconds for shaped, floor in pairs),
+            statistics.median(shaped.cpu[part] - floor.cpu[part] for shaped, floor in pairs),
+        )
 
     def marginal(self, kind: str, command: str) -> float | None:
         """Seconds each further image adds, between the smallest and the largest stack."""
@@ -666,7 +694,7 @@ def _up_and_destroy(
     warm_size = min(settings.cli_sizes)
     for kind in KINDS:
         stacks[kind].declared.snapshot_ids = _snapshots(aws, warm_size)
-        result.warm_up += [stacks[kind].run("up"), stacks[kind].run("destroy")]
+        result.untimed += [stacks[kind].run("up"), stacks[kind].run("destroy")]
     for round_ in range(settings.cli_repeats):
         for size in settings.cli_sizes:
             snapshot_ids = _snapshots(aws, size)
@@ -682,6 +710,11 @@ def _up_and_destroy(
                     result.state[(kind, size)] = _state_size(exported, stack.checkpoint_bytes())
                 destroy = stack.run("destroy")
                 result.commands.setdefault((kind, "destroy", size), []).append(destroy)
+            if size == max(settings.cli_sizes):
+                shaped = stacks[SHAPED]
+                shaped.declared.snapshot_ids = snapshot_ids
+                result.commands.setdefault((SHAPED, "up", size), []).append(shaped.run("up"))
+                result.untimed.append(shaped.run("destroy"))
             result.leftovers[f"{size} images, round {round_ + 1}"] = _left(aws, snapshot_ids)
 
 
@@ -691,20 +724,20 @@ def _previews(
     packs = [preview.cli.policy_pack(POLICIES)]
     snapshot_ids = _snapshots(aws, max(settings.preview_sizes))
     preview.declared.snapshot_ids = snapshot_ids[: min(settings.preview_sizes)]
-    result.warm_up.append(preview.run("preview", policy_packs=packs))
+    result.untimed.append(preview.run("preview", policy_packs=packs))
     for round_ in range(settings.cli_repeats):
         for size in settings.preview_sizes:
             preview.declared.snapshot_ids = snapshot_ids[:size]
             for with_pack in (False, True) if round_ % 2 == 0 else (True, False):
                 ran = preview.run("preview", policy_packs=packs if with_pack else ())
                 result.previews.setdefault((with_pack, size), []).append(ran)
-    largest = max(settings.preview_sizes)
-    log = preview.cli.directory / "pack-probe.jsonl"
-    preview.declared.snapshot_ids = snapshot_ids[:largest]
-    probed = preview.run(
-        "preview", policy_packs=[write_probed_pack_launcher(preview.cli.directory, log)]
-    )
-    result.probe = PackProbe.read(log, largest, probed)
+    for size in settings.preview_sizes:
+        log = preview.cli.directory / f"pack-probe-{size}.jsonl"
+        preview.declared.snapshot_ids = snapshot_ids[:size]
+        probed = preview.run(
+            "preview", policy_packs=[write_probed_pack_launcher(preview.cli.directory, log)]
+        )
+        result.probes[size] = PackProbe.read(log, size, probed)
 
 
 def measure(settings: Settings) -> ThroughCliResult:
@@ -722,7 +755,7 @@ def measure(settings: Settings) -> ThroughCliResult:
         result.first[OURS] = _first_calls(PLUGIN, IMAGE, env, aws, settings.plugin_starts)
         stacks = {
             kind: BenchStack(name, Declared(kind), env, scratch, aws)
-            for kind, name in ((NOOP, "floor"), (OURS, "ours"))
+            for kind, name in ((NOOP, "floor"), (OURS, "ours"), (SHAPED, "floor-shaped"))
         }
         _up_and_destroy(result, stacks, aws, settings)
         preview = BenchStack("preview", Declared(OURS, protection="enabled"), env, scratch, aws)
@@ -835,7 +868,9 @@ def _cpu_table(result: ThroughCliResult, settings: Settings) -> Table:
     size = result.sizes[-1]
     rows = []
     for command in COMMANDS:
-        for kind in KINDS:
+        for kind in (*KINDS, SHAPED):
+            if (kind, command, size) not in result.commands:
+                continue
             parts = [result.cpu(kind, command, size, part) for part in CPU_PARTS]
             rows.append(
                 (
@@ -858,6 +893,9 @@ def _cpu_table(result: ThroughCliResult, settings: Settings) -> Table:
             "emulator process (`/proc/<pid>/stat`), i.e. what stands in for AWS",
             f"the machine has {os.cpu_count()} cores: CPU total above wall time means the "
             "processes ran in parallel",
+            f"{SHAPED}: the floor's program with `None` for each of the "
+            f"{len(_IMAGE_OUTPUTS)} output properties the SDK's `Image` declares (as `Image` "
+            "does), run right after the other two in each round",
         ),
     )
 
@@ -939,26 +977,31 @@ def _preview_table(result: ThroughCliResult, settings: Settings) -> Table:
     )
 
 
-def _probe_table(probe: PackProbe) -> Table:
+def _probe_table(result: ThroughCliResult) -> Table:
     rows = [
         (
+            str(size),
             rpc,
             str(probe.calls[rpc]),
             f"{probe.handler_seconds[rpc] * 1000:.0f}",
             f"{probe.handler_seconds[rpc] / probe.calls[rpc] * 1000:.2f}",
         )
+        for size, probe in result.probes.items()
         for rpc in RPCS
         if rpc in probe.calls
     ]
     return Table(
-        f"Inside the pack during a preview of {probe.images} images (one probed run, "
-        f"{probe.preview_seconds:.2f} s)",
-        ("analyzer call", "calls", "ms in the pack's handlers", "ms per call"),
+        "Inside the pack during a preview of N images (one probed run each)",
+        ("images", "analyzer call", "calls", "ms in the pack's handlers", "ms per call"),
         tuple(rows),
         (
-            f"the pack's process: {probe.start_to_first_call * 1000:.0f} ms from its interpreter "
-            f"running to its first answer (imports, the pack's policies built, the server "
-            f"started); first to last answer: {probe.first_to_last_call:.2f} s",
+            *(
+                f"{size} images: the preview took {probe.preview_seconds:.2f} s; the pack's "
+                f"process took {probe.start_to_first_call * 1000:.0f} ms from its interpreter "
+                "running to its first answer (imports, its policies built, its server "
+                f"started); first to last answer {probe.first_to_last_call:.2f} s"
+                for size, probe in result.probes.items()
+            ),
             "timed inside the pack by `pack_probe` (each pulumi-policy servicer method wrapped); "
             "what the handlers don't account for is the engine's side: marshalling, gRPC, "
             "waiting for the answers",
@@ -1098,6 +1141,16 @@ def _ratio_analysis(result: ThroughCliResult, command: str) -> list[str]:
         "the emulator's part is moto standing in for AWS (on AWS it would be network latency "
         "instead, spread over the engine's parallel steps).",
     ]
+    shaped = result.shaped_cost(size)
+    if command == "up" and shaped is not None:
+        seconds, program_cpu = shaped
+        lines.append(
+            f"- The SDK's side: the floor's program declaring the {len(_IMAGE_OUTPUTS)} outputs "
+            f"`Image` declares takes {seconds:+.2f} s of wall time and {program_cpu:+.2f} CPU-s "
+            f"in the program's process at {size} images (median of the rounds, against the "
+            "plain floor in the same round): the Python SDK's work for each declared output, "
+            "which no plugin change removes."
+        )
     if start + client > RATIO_TARGET * floor.median - floor.median:
         lines.append(
             f"- The floor's `{command}` of {size} images takes {floor.median:.2f} s, so "
@@ -1111,23 +1164,22 @@ def _ratio_analysis(result: ThroughCliResult, command: str) -> list[str]:
     return lines
 
 
-def _pack_analysis(result: ThroughCliResult) -> list[str]:
-    probe = result.probe
+def _pack_analysis(result: ThroughCliResult, size: int) -> list[str]:
+    probe = result.probes.get(size)
     if probe is None or not probe.calls:
         return []
-    size = probe.images
-    share = result.pack_seconds(size)
+    added = result.pack_seconds(size)
     handlers = probe.handlers_total
-    per_resource = share / size * 1000
+    start = probe.start_to_first_call
     return [
-        f"- The pack adds {share:.2f} s to a preview of {size} images "
-        f"({result.pack_share(size):.1%}; {per_resource:.1f} ms per image). Timed inside the "
-        f"pack (table above): {probe.start_to_first_call * 1000:.0f} ms for its process to "
-        f"start, {handlers:.2f} s in its handlers for "
+        f"- The pack adds {added:.2f} s to a preview of {size} images "
+        f"({result.pack_share(size):.1%}; {added / size * 1000:.1f} ms per image). Timed inside "
+        f"the pack (table above): {start * 1000:.0f} ms for its process to start "
+        f"({start / added:.0%} of what it adds), {handlers:.2f} s in its handlers for "
         + ", ".join(f"{count} {rpc}" for rpc, count in probe.calls.items())
-        + f"; the remaining {max(share - handlers - probe.start_to_first_call, 0.0):.2f} s is "
-        "the engine's side of the analyzer protocol (marshalling each resource, a gRPC round "
-        "trip per call to the pack's Python server, waiting for it).",
+        + f"; the remaining {max(added - handlers - start, 0.0):.2f} s is the engine's side of "
+        "the analyzer protocol (marshalling each resource, a gRPC round trip per call to the "
+        "pack's Python server, waiting for it).",
     ]
 
 
@@ -1228,8 +1280,8 @@ def run(settings: Settings, out_dir: Path) -> Section:
     tables = [_commands_table(result, settings), _cpu_table(result, settings)]
     tables.append(_first_table(result, settings))
     tables.append(_preview_table(result, settings))
-    if result.probe is not None and result.probe.calls:
-        tables.append(_probe_table(result.probe))
+    if any(probe.calls for probe in result.probes.values()):
+        tables.append(_probe_table(result))
     tables.append(_state_table(result))
     if _complete(result):
         verdicts += _ratio_verdicts(result)
@@ -1237,8 +1289,9 @@ def run(settings: Settings, out_dir: Path) -> Section:
         for command in COMMANDS:
             if result.ratio(command, result.sizes[-1]) > RATIO_TARGET:
                 analysis += _ratio_analysis(result, command)
-        if any(result.pack_share(s) >= PACK_SHARE_TARGET for s in result.preview_sizes):
-            analysis += _pack_analysis(result)
+        for size in result.preview_sizes:
+            if result.pack_share(size) >= PACK_SHARE_TARGET:
+                analysis += _pack_analysis(result, size)
     else:
         verdicts.append(Verdict("per-image up/destroy ratio", None, "a command failed; see below"))
         analysis += _failures(result)

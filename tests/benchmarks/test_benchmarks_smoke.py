@@ -16,7 +16,7 @@ from benchmarks.classic_delete import CLASSIC_DELETES
 from benchmarks.policy_latency import PolicyResult
 from benchmarks.report import Section
 from benchmarks.settings import QUICK
-from benchmarks.through_cli import NOOP, ThroughCliResult, calls_per_image
+from benchmarks.through_cli import NOOP, SHAPED, ThroughCliResult, calls_per_image
 from benchmarks.through_cli import OURS as OURS_CLI
 from benchmarks.waiting import OURS as OURS_WAITING
 from benchmarks.waiting import WaitingResult
@@ -129,6 +129,9 @@ def test_cli_runs_count_the_calls_resources_and_bytes_they_made(
         images = result.state[(OURS_CLI, size)].bytes_by_type["ami-lifecycle:index:Image"]
         assert len(images) == size
     assert set(result.leftovers.values()) == {0}
+    shaped = result.commands[(SHAPED, "up", max(QUICK.cli_sizes))]
+    assert len(shaped) == QUICK.cli_repeats
+    assert all(c.ec2_calls == [] for c in shaped)
     first = result.first[OURS_CLI]
     assert len(first.first_create.values) == QUICK.plugin_starts
     assert first.create_calls == [["RegisterImage", "DescribeImages"]] * QUICK.plugin_starts
@@ -140,11 +143,12 @@ def test_cli_runs_count_the_calls_resources_and_bytes_they_made(
     for (with_pack, _size), previews in result.previews.items():
         assert all(c.ec2_calls == [] for c in previews)
         assert all((result.pack_name in c.output) == with_pack for c in previews)
-    probe = result.probe
-    assert probe is not None
-    largest = max(QUICK.preview_sizes)
-    assert probe.calls["Analyze"] == largest + 2
-    assert probe.calls["AnalyzeStack"] == 1
+    assert set(result.probes) == set(QUICK.preview_sizes)
+    for size, probe in result.probes.items():
+        assert probe.ok
+        # Every resource of the preview: the images, the stack and the default provider.
+        assert probe.calls["Analyze"] == size + 2
+        assert probe.calls["AnalyzeStack"] == 1
     table = section.table("`pulumi up` / `pulumi destroy`")
     assert table.column("EC2 calls/image") == ["2"] * len(table.rows)
 
