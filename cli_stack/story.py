@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from ec2_emulator import EmulatorServer
 
+from .golang import go_example
 from .project import ProjectFolder, ProjectStack, copy_project, policy_pack_launcher
 from .stack import ROOT, CliResult, CliStack, cli_environment
 from .typescript import typescript_example
@@ -111,6 +112,7 @@ def yaml_project(source: Path, *, timeout: float = COMMAND_TIMEOUT) -> Driver:
 
 
 LANGUAGES: dict[str, Driver] = {
+    "go": go_example,
     "python": python_example,
     "typescript": typescript_example,
     "yaml": yaml_project(EXAMPLES / "yaml"),
