@@ -11,29 +11,23 @@ running after its timeout is stopped, with the CLI and every plugin it started.
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import json
 import os
 import shutil
-import signal
-import subprocess
 import tempfile
-import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .project import STOP_GRACE, _stop
+from .bounded import run_bounded
 from .stack import ROOT, TOOLS, CliResult
 
 if TYPE_CHECKING:
     # Only for annotations: story.py imports this module to list the Go driver.
     from .story import Setting
 
-__all__ = ["BINARY", "EXAMPLE", "GoStack", "build_example", "go_example", "run_bounded"]
+__all__ = ["BINARY", "EXAMPLE", "GoStack", "build_example", "go_example"]
 
 EXAMPLE = ROOT / "examples" / "go"
 BINARY = TOOLS / "go" / "golden-image"
@@ -46,110 +40,6 @@ COMMAND_TIMEOUT = 60.0
 BUILD_TIMEOUT = 900.0
 
 
-def run_bounded(
-    args: Sequence[str],
-    *,
-    cwd: Path,
-    env: Mapping[str, str],
-    timeout: float | None,
-    echo: Callable[[str], Any] | None = None,
-    title: str | None = None,
-    marks: Mapping[str, str] | None = None,
-) -> CliResult:
-    """`args` in `cwd`, its stdout and stderr as one output (each line passed to `echo` too, as
-    it comes). Still running after `timeout` seconds, it is stopped with everything it started,
-    and fails, its output ending with a line that says so and names it `title` (by default, the
-    program's name). `marks` are entries of `env` that only this command's processes have: once
-    it is stopped, any process still running with them is killed too."""
-    # A process group of its own: the last resort of stopping it (`_stop`) kills that group.
-    process = subprocess.Popen(
-        list(args),
-        cwd=cwd,
-        env=dict(env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        errors="replace",
-        process_group=0,
-    )
-    stopped = threading.Event()
-
-    def stop() -> None:
-        stopped.set()
-        _stop_all(process, marks)
-
-    timer = threading.Timer(timeout, stop) if timeout is not None else None
-    lines: list[str] = []
-    with process:
-        try:
-            if timer is not None:
-                timer.start()
-            assert process.stdout is not None
-            for line in process.stdout:
-                lines.append(line.rstrip("\n"))
-                if echo is not None:
-                    echo(lines[-1])
-            process.wait()
-        except BaseException:
-            # Interrupted here: the command is abandoned, so it must not run on unseen.
-            _stop_all(process, marks)
-            raise
-        finally:
-            if timer is not None:
-                timer.cancel()
-    if stopped.is_set():
-        name = title or Path(args[0]).name
-        lines.append(f"{name}: still running after {timeout:g}s; stopped")
-        if echo is not None:
-            echo(lines[-1])
-        return CliResult(False, "\n".join(lines))
-    return CliResult(process.returncode == 0, "\n".join(lines))
-
-
-def _stop_all(process: subprocess.Popen[str], marks: Mapping[str, str] | None) -> None:
-    _stop(process)
-    if marks:
-        _kill_marked(marks)
-
-
-def _kill_marked(marks: Mapping[str, str], *, within: float = STOP_GRACE) -> None:
-    """Kill every process whose environment has all of `marks`, and wait (up to `within`
-    seconds) until none is left. A CLI interrupted while it starts a plugin can exit without
-    stopping that plugin, which then is no descendant of the stopped command any more (its
-    parent is gone) but still has the environment it inherited; and a process killed a moment
-    ago may not have exited yet. Where there is no /proc to read environments from, nothing is
-    done."""
-    deadline = time.monotonic() + within
-    while marked := _marked(marks):
-        for pid in marked:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, signal.SIGKILL)
-        if time.monotonic() > deadline:
-            return
-        time.sleep(0.05)
-
-
-def _marked(marks: Mapping[str, str]) -> list[int]:
-    """The running processes whose environment has all of `marks` (an exited one that is not
-    reaped yet has none)."""
-    wanted = {f"{key}={value}".encode() for key, value in marks.items()}
-    processes = Path("/proc")
-    if not processes.is_dir():
-        return []
-    found = []
-    for entry in processes.iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            environment = set((entry / "environ").read_bytes().split(b"\0"))
-        except OSError:
-            continue  # gone meanwhile, or not ours
-        if wanted <= environment:
-            found.append(int(entry.name))
-    return found
-
-
-@functools.cache
 def build_example(output: Path = BINARY, *, timeout: float = BUILD_TIMEOUT) -> Path:
     """The Go example built into `output`, once per process (and by Go only when its sources or
     the SDK's changed: `go build -o` leaves an up-to-date binary alone)."""

@@ -8,14 +8,10 @@ in a folder. State and PULUMI_HOME live beside the project, as for `CliStack`.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
-import signal
-import subprocess
 import tempfile
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from .bounded import run_bounded
 from .stack import TOOLS, CliResult
 
 __all__ = ["ProjectFolder", "ProjectStack", "copy_project", "policy_pack_launcher"]
@@ -80,91 +77,14 @@ class ProjectFolder:
             "PULUMI_BACKEND_URL": state.as_uri(),
             "PULUMI_HOME": str(self.directory.parent / f"{self.directory.name}-home"),
         }
-        # A process group of its own: the last resort of stopping it (`_stop`) kills that group.
-        process = subprocess.Popen(
+        return run_bounded(
             [str(TOOLS / "bin" / "pulumi"), *args, "--non-interactive", "--color=never"],
             cwd=self.directory,
             env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            errors="replace",
-            process_group=0,
+            timeout=self.timeout,
+            echo=echo,
+            title=" ".join(["pulumi", *args[:1]]),
         )
-        stopped = threading.Event()
-
-        def stop() -> None:
-            stopped.set()
-            _stop(process)
-
-        timer = threading.Timer(self.timeout, stop) if self.timeout is not None else None
-        lines: list[str] = []
-        with process:
-            try:
-                if timer is not None:
-                    timer.start()
-                assert process.stdout is not None
-                for line in process.stdout:
-                    lines.append(line.rstrip("\n"))
-                    if echo is not None:
-                        echo(lines[-1])
-                process.wait()
-            except BaseException:
-                # Interrupted here: the command is abandoned, so it must not run on unseen.
-                _stop(process)
-                raise
-            finally:
-                if timer is not None:
-                    timer.cancel()
-        if stopped.is_set():
-            command = " ".join(["pulumi", *args[:1]])
-            lines.append(f"{command}: still running after {self.timeout:g}s; stopped")
-            if echo is not None:
-                echo(lines[-1])
-            return CliResult(False, "\n".join(lines))
-        return CliResult(process.returncode == 0, "\n".join(lines))
-
-
-#: Seconds a stopped CLI has to cancel and stop its plugins itself before it is killed.
-STOP_GRACE = 5.0
-
-
-def _stop(process: subprocess.Popen[str]) -> None:
-    """Stop the CLI and everything it started. On SIGTERM it cancels and stops its plugins
-    itself; one still running after `STOP_GRACE` is killed, and so is every language host and
-    plugin it started, found as its descendants: each runs in a process group of its own (the
-    CLI's choice), out of reach of a signal to the CLI's group, and would outlive it."""
-    started = _descendants(process.pid)
-    process.send_signal(signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=STOP_GRACE)
-    started |= _descendants(process.pid)
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-    for pid in started:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-    process.wait()
-
-
-def _descendants(pid: int) -> set[int]:
-    listing = subprocess.run(
-        ["ps", "-A", "-o", "pid=,ppid="], capture_output=True, text=True, check=False
-    ).stdout
-    children: dict[int, list[int]] = {}
-    for line in listing.splitlines():
-        fields = line.split()
-        if len(fields) == 2:
-            children.setdefault(int(fields[1]), []).append(int(fields[0]))
-    found: set[int] = set()
-    parents = [pid]
-    while parents:
-        for child in children.get(parents.pop(), []):
-            if child not in found:
-                found.add(child)
-                parents.append(child)
-    return found
 
 
 @dataclass

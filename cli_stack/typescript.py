@@ -14,20 +14,17 @@ quick when nothing changed); the stack's project files, state and PULUMI_HOME ar
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import os
 import shutil
-import signal
 import subprocess
-import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .bounded import run_bounded
 from .stack import ROOT, CliResult
 
 if TYPE_CHECKING:
@@ -51,8 +48,6 @@ COMMAND_TIMEOUT = 60.0
 #: Seconds installing and compiling the example may take with an empty npm cache; warm, it
 #: takes well under one.
 INSTALL_TIMEOUT = 900.0
-#: Seconds a stopped runner (and the CLI it started) has to stop by itself before it is killed.
-STOP_GRACE = 5.0
 
 
 @functools.cache
@@ -117,113 +112,20 @@ class TypeScriptStack:
             str(self.directory),
             *args,
         ]
-        # A process group of its own, which the CLI the runner starts shares: stopping it
-        # (`_stop`) signals that group.
-        process = subprocess.Popen(
+        return run_bounded(
             command,
             cwd=self.directory,
             env={**os.environ, **self.env},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            errors="replace",
-            process_group=0,
+            timeout=self.timeout,
+            echo=echo,
+            title=args[0],
         )
-        stopped = threading.Event()
-
-        def stop() -> None:
-            stopped.set()
-            _stop(process)
-
-        timer = threading.Timer(self.timeout, stop) if self.timeout is not None else None
-        lines: list[str] = []
-        with process:
-            try:
-                if timer is not None:
-                    timer.start()
-                assert process.stdout is not None
-                for line in process.stdout:
-                    lines.append(line.rstrip("\n"))
-                    if echo is not None:
-                        echo(lines[-1])
-                process.wait()
-            except BaseException:
-                # Interrupted here: the command is abandoned, so it must not run on unseen.
-                _stop(process)
-                raise
-            finally:
-                if timer is not None:
-                    timer.cancel()
-                    # The runner's output ends when it dies, before what it started is stopped:
-                    # a timeout's stop must be done before the step is.
-                    if timer.is_alive():
-                        timer.join()
-        if stopped.is_set():
-            lines.append(f"{args[0]}: still running after {self.timeout:g}s; stopped")
-            if echo is not None:
-                echo(lines[-1])
-            return CliResult(False, "\n".join(lines))
-        return CliResult(process.returncode == 0, "\n".join(lines))
 
     def _quietly(self, *args: str) -> str:
         done = self.run(*args)
         if not done.ok:
             raise RuntimeError(f"automation.js {' '.join(args)}: {done.output}")
         return done.output
-
-
-def _stop(process: subprocess.Popen[str]) -> None:
-    """Stop the runner and everything it started. SIGTERM reaches the runner and the CLI (one
-    process group), and the CLI cancels and stops its plugins itself; whatever still runs after
-    `STOP_GRACE` is killed, including the plugins and analyzers the CLI started, found as its
-    descendants: each runs in a process group of its own, out of reach of the group's signal."""
-    started = _descendants(process.pid)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=STOP_GRACE)
-    started |= _descendants(process.pid)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    for pid in started:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-    process.wait()
-    # A kill is delivered, not done, when os.kill returns: the step is over only once nothing it
-    # started still runs (a killed process no longer reaped by its parent stays a zombie).
-    deadline = time.monotonic() + STOP_GRACE
-    while started & _running() and time.monotonic() < deadline:
-        time.sleep(0.05)
-
-
-def _processes() -> list[tuple[int, int, str]]:
-    """Every process: its id, its parent's and its state."""
-    listing = subprocess.run(
-        ["ps", "-A", "-o", "pid=,ppid=,stat="], capture_output=True, text=True, check=False
-    ).stdout
-    return [
-        (int(fields[0]), int(fields[1]), fields[2])
-        for fields in (line.split() for line in listing.splitlines())
-        if len(fields) == 3
-    ]
-
-
-def _running() -> set[int]:
-    return {pid for pid, _, state in _processes() if not state.startswith("Z")}
-
-
-def _descendants(pid: int) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for child, parent, _ in _processes():
-        children.setdefault(parent, []).append(child)
-    found: set[int] = set()
-    parents = [pid]
-    while parents:
-        for child in children.get(parents.pop(), []):
-            if child not in found:
-                found.add(child)
-                parents.append(child)
-    return found
 
 
 def typescript_example(setting: Setting) -> TypeScriptStack:

@@ -15,7 +15,6 @@ import re
 import shutil
 import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,6 @@ import pytest
 
 from cli_stack import CliStack, cli_environment
 from cli_stack.golang import EXAMPLE, GoStack, build_example, go_example
-from cli_stack.project import STOP_GRACE
 from cli_stack.stack import TOOLS
 from cli_stack.story import REGION, Setting, play, seed
 from ec2_emulator import EmulatorServer
@@ -177,11 +175,8 @@ def test_a_go_step_that_hangs_is_stopped_with_everything_it_started(tmp_path: Pa
                 "dataVolumeId": "vol-0123456789abcdef0",
             }
         )
-        started = time.monotonic()
         hung = stack.up()
-        took = time.monotonic() - started
 
     assert not hung.ok
     assert hung.output.endswith("golden-image up: still running after 3s; stopped")
-    assert 3 <= took < 3 + STOP_GRACE + 5
     assert processes_of(tmp_path / "hung" / "pulumi-home") == []

@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,6 @@ from cli_stack.stack import TOOLS
 from cli_stack.story import REGION, Setting, play, seed
 from cli_stack.typescript import (
     EXAMPLE,
-    STOP_GRACE,
     TypeScriptStack,
     install_example,
     typescript_example,
@@ -232,11 +230,8 @@ def test_a_command_that_hangs_is_stopped_with_everything_it_started(tmp_path: Pa
             }
         )
         stack.timeout = 5
-        started = time.monotonic()
         hung = stack.up()
-        took = time.monotonic() - started
 
     assert not hung.ok
     assert hung.output.endswith("up: still running after 5s; stopped")
-    assert 5 <= took < 5 + STOP_GRACE + 5
     assert processes_of(tmp_path / "hung") == []

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import socket
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,6 @@ import pytest
 import yaml
 
 from cli_stack import CliStack, cli_environment
-from cli_stack.project import STOP_GRACE
 from cli_stack.stack import ROOT, TOOLS
 from cli_stack.story import (
     EXAMPLES,
@@ -244,11 +242,8 @@ def test_a_command_that_hangs_is_stopped_with_everything_it_started(tmp_path: Pa
                 "imageName": "golden-hung",
             }
         )
-        started = time.monotonic()
         hung = stack.up()
-        took = time.monotonic() - started
 
     assert not hung.ok
     assert hung.output.endswith("pulumi up: still running after 3s; stopped")
-    assert 3 <= took < 3 + STOP_GRACE + 5
     assert processes_of(tmp_path / "yaml" / "hung" / "project-home") == []
