@@ -7,7 +7,6 @@ CLI starts; the emulator is the only stand-in. Each test runs in its own state f
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,12 +23,6 @@ pytestmark = pytest.mark.e2e
 def _cli_installed() -> None:
     if not (TOOLS / "bin" / "pulumi").exists():
         pytest.fail("no Pulumi CLI in .tools/bin: run scripts/install-pulumi.sh (make cli) first")
-
-
-@pytest.fixture
-def server() -> Iterator[EmulatorServer]:
-    with EmulatorServer() as running:
-        yield running
 
 
 def test_the_demo_story_runs_through_the_cli_and_leaves_nothing(tmp_path: Path) -> None:

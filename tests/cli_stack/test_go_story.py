@@ -15,7 +15,6 @@ import re
 import shutil
 import socket
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,12 +39,6 @@ def _tools_installed() -> None:
         pytest.fail("no pulumi in .tools/bin: run scripts/install-pulumi.sh (make cli) first")
     if shutil.which("go") is None:
         pytest.fail("Go (1.26 or newer) is needed to build examples/go")
-
-
-@pytest.fixture
-def server() -> Iterator[EmulatorServer]:
-    with EmulatorServer() as running:
-        yield running
 
 
 def refusal(image_name: str) -> str:

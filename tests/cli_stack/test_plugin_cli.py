@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +32,6 @@ def _cli_installed() -> None:
     for tool in ("pulumi", "pulumi-language-yaml"):
         if not (TOOLS / "bin" / tool).exists():
             pytest.fail(f"no {tool} in .tools/bin: run scripts/install-pulumi.sh (make cli) first")
-
-
-@pytest.fixture
-def server() -> Iterator[EmulatorServer]:
-    with EmulatorServer() as running:
-        yield running
 
 
 def snapshot_of_new_volume(server: EmulatorServer) -> str:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 import socket
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,12 +60,6 @@ def runner() -> Path:
         return install_example()
     except RuntimeError as failure:
         pytest.fail(str(failure))
-
-
-@pytest.fixture
-def server() -> Iterator[EmulatorServer]:
-    with EmulatorServer() as running:
-        yield running
 
 
 def refusal(image_name: str) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,12 +41,6 @@ def _cli_installed() -> None:
     for tool in ("pulumi", "pulumi-language-yaml"):
         if not (TOOLS / "bin" / tool).exists():
             pytest.fail(f"no {tool} in .tools/bin: run scripts/install-pulumi.sh (make cli) first")
-
-
-@pytest.fixture
-def server() -> Iterator[EmulatorServer]:
-    with EmulatorServer() as running:
-        yield running
 
 
 def refusal(image_name: str) -> str:
