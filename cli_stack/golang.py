@@ -11,6 +11,7 @@ running after its timeout is stopped, with the CLI and every plugin it started.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -40,6 +41,7 @@ COMMAND_TIMEOUT = 60.0
 BUILD_TIMEOUT = 900.0
 
 
+@functools.cache
 def build_example(output: Path = BINARY, *, timeout: float = BUILD_TIMEOUT) -> Path:
     """The Go example built into `output`, once per process (and by Go only when its sources or
     the SDK's changed: `go build -o` leaves an up-to-date binary alone)."""
