@@ -16,19 +16,19 @@ import shutil
 import socket
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from cli_stack import CliStack, cli_environment
+from cli_stack import cli_environment
 from cli_stack.golang import EXAMPLE, GoStack, build_example, go_example
 from cli_stack.stack import TOOLS
-from cli_stack.story import REGION, Setting, play, seed
+from cli_stack.story import REGION, play
 from ec2_emulator import EmulatorServer
+
+from .conftest import declared_beside_python
 
 pytestmark = pytest.mark.e2e
 
-COMPONENT = "ami-lifecycle:index:MachineImage"
 #: What examples/go holds besides its docs; no stack file, state or binary lands there.
 SOURCES = {"go.mod", "go.sum", "main.go", "program.go"}
 
@@ -80,37 +80,9 @@ def test_the_go_example_plays_the_story_through_the_go_automation_api(tmp_path: 
 def test_the_go_example_declares_the_same_image_as_the_python_example(
     server: EmulatorServer, tmp_path: Path
 ) -> None:
-    seeded = seed(server)
-    env = cli_environment(server.endpoint_url, REGION)
-    python = CliStack("same", env, work=tmp_path / "python", echo=lambda _: None)
-    go = go_example(Setting("same", env, tmp_path, lambda _: None))
-    components: dict[str, dict[str, Any]] = {}
-    for language, stack in (("python", python), ("go", go)):
-        stack.set_config(
-            {
-                "ami-lifecycle:region": REGION,
-                **seeded,
-                "protection": "disabled",
-                "imageName": f"golden-{language}",
-            }
-        )
-        created = stack.up()
-        assert created.ok, created.output
-        [component] = [r for r in stack.resources() if r["type"] == COMPONENT]
-        components[language] = component["inputs"]
-    try:
-        # The component's inputs are what each program declared (the volume, not its snapshot).
-        projects = {"python": "golden-image", "go": "golden-image-go"}
-        for language, inputs in components.items():
-            assert inputs.pop("imageName") == f"golden-{language}"
-            assert inputs["tags"].pop("project") == projects[language]
-        assert components["go"] == components["python"]
-    finally:
-        # Both images share the root snapshot: the first destroy keeps it (`skipped`).
-        for stack in (python, go):
-            destroyed = stack.destroy()
-            assert destroyed.ok, destroyed.output
-    assert server.client(REGION).describe_images(Owners=["self"])["Images"] == []
+    declared = declared_beside_python(server, tmp_path, "go", go_example, "golden-image-go")
+    # The component's inputs are what each program declared (the volume, not its snapshot).
+    assert declared.components["go"] == declared.components["python"]
 
 
 def test_the_go_example_is_vetted_and_formatted() -> None:

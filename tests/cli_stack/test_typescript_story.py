@@ -19,11 +19,10 @@ import re
 import socket
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from cli_stack import CliStack, cli_environment
+from cli_stack import cli_environment
 from cli_stack.stack import TOOLS
 from cli_stack.story import REGION, Setting, play, seed
 from cli_stack.typescript import (
@@ -34,9 +33,10 @@ from cli_stack.typescript import (
 )
 from ec2_emulator import EmulatorServer
 
+from .conftest import declared_beside_python
+
 pytestmark = pytest.mark.e2e
 
-COMPONENT = "ami-lifecycle:index:MachineImage"
 #: What the example's folder holds once installed: its sources, node_modules and bin (both
 #: gitignored), and no stack file or state.
 EXAMPLE_FILES = [
@@ -110,43 +110,13 @@ def test_the_typescript_example_plays_the_story_through_its_runner(tmp_path: Pat
 def test_the_typescript_example_declares_the_same_image_as_the_python_example(
     server: EmulatorServer, tmp_path: Path
 ) -> None:
-    seeded = seed(server)
-    env = cli_environment(server.endpoint_url, REGION)
-    python = CliStack("same", env, work=tmp_path / "python", echo=lambda _: None)
-    typescript = typescript_example(Setting("same", env, tmp_path, lambda _: None))
-    components: dict[str, dict[str, Any]] = {}
-    outputs: dict[str, set[str]] = {}
-    for language, stack in (("python", python), ("typescript", typescript)):
-        stack.set_config(
-            {
-                "ami-lifecycle:region": REGION,
-                **seeded,
-                "protection": "disabled",
-                "imageName": f"golden-{language}",
-            }
-        )
-        created = stack.up()
-        assert created.ok, created.output
-        resources = stack.resources()
-        [component] = [r for r in resources if r["type"] == COMPONENT]
-        components[language] = component["inputs"]
-        [root] = [r for r in resources if r["type"] == "pulumi:pulumi:Stack"]
-        outputs[language] = set(root["outputs"])
-    try:
-        # The component's inputs are what each program declared (the volume, not its snapshot).
-        projects = {"python": "golden-image", "typescript": "golden-image-typescript"}
-        for language, inputs in components.items():
-            assert inputs.pop("imageName") == f"golden-{language}"
-            assert inputs["tags"].pop("project") == projects[language]
-        assert components["typescript"] == components["python"]
-        exported = {"imageId", "snapshotIds", "protectionState"}
-        assert outputs == {"python": exported, "typescript": exported}
-    finally:
-        # Both images share the root snapshot: the first destroy keeps it (`skipped`).
-        for stack in (python, typescript):
-            destroyed = stack.destroy()
-            assert destroyed.ok, destroyed.output
-    assert server.client(REGION).describe_images(Owners=["self"])["Images"] == []
+    declared = declared_beside_python(
+        server, tmp_path, "typescript", typescript_example, "golden-image-typescript"
+    )
+    # The component's inputs are what each program declared (the volume, not its snapshot).
+    assert declared.components["typescript"] == declared.components["python"]
+    exported = {"imageId", "snapshotIds", "protectionState"}
+    assert declared.outputs == {"python": exported, "typescript": exported}
 
 
 def test_a_protection_the_sdk_does_not_know_is_a_config_error(

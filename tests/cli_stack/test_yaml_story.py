@@ -11,12 +11,11 @@ from __future__ import annotations
 import re
 import socket
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
-from cli_stack import CliStack, cli_environment
+from cli_stack import cli_environment
 from cli_stack.stack import ROOT, TOOLS
 from cli_stack.story import (
     EXAMPLES,
@@ -25,10 +24,11 @@ from cli_stack.story import (
     Setting,
     StoryFailedError,
     play,
-    seed,
     yaml_project,
 )
 from ec2_emulator import EmulatorServer
+
+from .conftest import declared_beside_python
 
 pytestmark = pytest.mark.e2e
 
@@ -96,37 +96,11 @@ def test_the_yaml_example_finds_the_plugin_from_its_own_folder() -> None:
 def test_the_yaml_example_declares_the_same_image_as_the_python_example(
     server: EmulatorServer, tmp_path: Path
 ) -> None:
-    seeded = seed(server)
-    env = cli_environment(server.endpoint_url, REGION)
-    python = CliStack("same", env, work=tmp_path / "python", echo=lambda _: None)
-    yaml_stack = yaml_project(EXAMPLE)(Setting("same", env, tmp_path, lambda _: None))
-    components: dict[str, dict[str, Any]] = {}
-    for language, stack in (("python", python), ("yaml", yaml_stack)):
-        stack.set_config(
-            {
-                "ami-lifecycle:region": REGION,
-                **seeded,
-                "protection": "disabled",
-                "imageName": f"golden-{language}",
-            }
-        )
-        created = stack.up()
-        assert created.ok, created.output
-        [component] = [r for r in stack.resources() if r["type"] == COMPONENT]
-        components[language] = component["inputs"]
-    try:
-        # The component's inputs are what each program declared (the volume, not its snapshot).
-        projects = {"python": "golden-image", "yaml": "golden-image-yaml"}
-        for language, inputs in components.items():
-            assert inputs.pop("imageName") == f"golden-{language}"
-            assert inputs["tags"].pop("project") == projects[language]
-        assert components["yaml"] == components["python"]
-    finally:
-        # Both images share the root snapshot: the first destroy keeps it (`skipped`).
-        for stack in (python, yaml_stack):
-            destroyed = stack.destroy()
-            assert destroyed.ok, destroyed.output
-    assert server.client(REGION).describe_images(Owners=["self"])["Images"] == []
+    declared = declared_beside_python(
+        server, tmp_path, "yaml", yaml_project(EXAMPLE), "golden-image-yaml"
+    )
+    # The component's inputs are what each program declared (the volume, not its snapshot).
+    assert declared.components["yaml"] == declared.components["python"]
 
 
 def write_program(folder: Path, name: str, protection: str) -> Path:
