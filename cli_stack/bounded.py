@@ -21,10 +21,100 @@ from typing import Any
 
 from .stack import CliResult
 
-__all__ = ["STOP_GRACE", "run_bounded"]
+__all__ = ["STOP_GRACE", "RunningCommand", "run_bounded"]
 
 STOP_GRACE = 5.0
 """Seconds a stopped command has to exit after SIGTERM, before everything it started is killed."""
+
+
+class RunningCommand:
+    """A command started in a process group of its own, its stdout and stderr collected as one
+    output (each line passed to `echo` too, as it comes). Tests signal it mid-run as a user
+    would (`send`); `result` waits for it, within a time limit.
+
+    `marks` are entries of `env` that only this command's processes have: once it is stopped,
+    any process still running with them is killed too."""
+
+    def __init__(
+        self,
+        args: Sequence[str],
+        *,
+        cwd: Path,
+        env: Mapping[str, str],
+        echo: Callable[[str], Any] | None = None,
+        title: str | None = None,
+        marks: Mapping[str, str] | None = None,
+    ) -> None:
+        self.title = title or Path(args[0]).name
+        self._echo = echo
+        self._marks = marks
+        self._lines: list[str] = []
+        self._lines_lock = threading.Lock()
+        # A process group of its own: the last resort of stopping it (`_stop`) kills that group.
+        self._process = subprocess.Popen(
+            list(args),
+            cwd=cwd,
+            env=dict(env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+            process_group=0,
+        )
+        self._reader = threading.Thread(target=self._read, name=f"{self.title} output")
+        self._reader.start()
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    @property
+    def output(self) -> str:
+        with self._lines_lock:
+            return "\n".join(self._lines)
+
+    def _read(self) -> None:
+        assert self._process.stdout is not None
+        with self._process.stdout as output:
+            for line in output:
+                with self._lines_lock:
+                    self._lines.append(line.rstrip("\n"))
+                if self._echo is not None:
+                    self._echo(line.rstrip("\n"))
+
+    def send(self, signum: int) -> None:
+        """A signal to the command's own process, as `kill` from a shell sends it."""
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self._process.pid, signum)
+
+    def descendants(self) -> set[int]:
+        """The processes the command started that still run (the CLI's plugins among them)."""
+        return _descendants(self._process.pid) & _running()
+
+    def result(self, timeout: float | None) -> CliResult:
+        """Its output once it has exited. Still running after `timeout` seconds, it is stopped
+        with everything it started, and fails, its output ending with a line that says so."""
+        try:
+            self._process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            self._reader.join()
+            note = f"{self.title}: still running after {timeout:g}s; stopped"
+            if self._echo is not None:
+                self._echo(note)
+            return CliResult(False, "\n".join([*self._lines, note]))
+        except BaseException:
+            # Interrupted here: the command is abandoned, so it must not run on unseen.
+            self.stop()
+            raise
+        self._reader.join()
+        return CliResult(self._process.returncode == 0, self.output)
+
+    def stop(self) -> None:
+        """Stop it and everything it started."""
+        _stop(self._process)
+        if self._marks:
+            _kill_marked(self._marks)
 
 
 def run_bounded(
@@ -37,64 +127,9 @@ def run_bounded(
     title: str | None = None,
     marks: Mapping[str, str] | None = None,
 ) -> CliResult:
-    """`args` in `cwd`, its stdout and stderr as one output (each line passed to `echo` too, as
-    it comes). Still running after `timeout` seconds, it is stopped with everything it started,
-    and fails, its output ending with a line that says so and names it `title` (by default, the
-    program's name). `marks` are entries of `env` that only this command's processes have: once
-    it is stopped, any process still running with them is killed too."""
-    # A process group of its own: the last resort of stopping it (`_stop`) kills that group.
-    process = subprocess.Popen(
-        list(args),
-        cwd=cwd,
-        env=dict(env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        errors="replace",
-        process_group=0,
-    )
-    stopped = threading.Event()
-
-    def stop() -> None:
-        stopped.set()
-        _stop_all(process, marks)
-
-    timer = threading.Timer(timeout, stop) if timeout is not None else None
-    lines: list[str] = []
-    with process:
-        try:
-            if timer is not None:
-                timer.start()
-            assert process.stdout is not None
-            for line in process.stdout:
-                lines.append(line.rstrip("\n"))
-                if echo is not None:
-                    echo(lines[-1])
-            process.wait()
-        except BaseException:
-            # Interrupted here: the command is abandoned, so it must not run on unseen.
-            _stop_all(process, marks)
-            raise
-        finally:
-            if timer is not None:
-                timer.cancel()
-                # The command's output ends when it dies, before what it started is stopped:
-                # a timeout's stop must be done before the command is.
-                if timer.is_alive():
-                    timer.join()
-    if stopped.is_set():
-        name = title or Path(args[0]).name
-        lines.append(f"{name}: still running after {timeout:g}s; stopped")
-        if echo is not None:
-            echo(lines[-1])
-        return CliResult(False, "\n".join(lines))
-    return CliResult(process.returncode == 0, "\n".join(lines))
-
-
-def _stop_all(process: subprocess.Popen[str], marks: Mapping[str, str] | None) -> None:
-    _stop(process)
-    if marks:
-        _kill_marked(marks)
+    """`args` in `cwd` to the end, as a `RunningCommand`, within `timeout` seconds."""
+    command = RunningCommand(args, cwd=cwd, env=env, echo=echo, title=title, marks=marks)
+    return command.result(timeout)
 
 
 def _kill_marked(marks: Mapping[str, str], *, within: float = STOP_GRACE) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from .bounded import run_bounded
+from .bounded import RunningCommand
 from .stack import TOOLS, CliResult
 
 __all__ = ["ProjectFolder", "ProjectStack", "copy_project", "policy_pack_launcher"]
@@ -69,6 +69,10 @@ class ProjectFolder:
     def run(self, *args: str, echo: Callable[[str], Any] | None = None) -> CliResult:
         """`pulumi <args>` in the project folder, non-interactively; its whole output (each line
         passed to `echo` too, as it comes)."""
+        return self.start(*args, echo=echo).result(self.timeout)
+
+    def start(self, *args: str, echo: Callable[[str], Any] | None = None) -> RunningCommand:
+        """`pulumi <args>` started, not awaited: for a test to interrupt it as a user would."""
         state = self.directory.parent / f"{self.directory.name}-state"
         state.mkdir(parents=True, exist_ok=True)
         env = {
@@ -77,11 +81,10 @@ class ProjectFolder:
             "PULUMI_BACKEND_URL": state.as_uri(),
             "PULUMI_HOME": str(self.directory.parent / f"{self.directory.name}-home"),
         }
-        return run_bounded(
+        return RunningCommand(
             [str(TOOLS / "bin" / "pulumi"), *args, "--non-interactive", "--color=never"],
             cwd=self.directory,
             env=env,
-            timeout=self.timeout,
             echo=echo,
             title=" ".join(["pulumi", *args[:1]]),
         )
@@ -110,6 +113,11 @@ class ProjectStack:
 
     def up(self, *options: str) -> CliResult:
         return self._shown("up", "--yes", *options)
+
+    def start_up(self, *options: str) -> RunningCommand:
+        """`pulumi up`, started: the caller interrupts it or waits for its `result`."""
+        self._select()
+        return self.folder.start("up", "--yes", *options, echo=self.echo)
 
     def preview(self, *options: str, policy_packs: Sequence[str] = ()) -> CliResult:
         packs = [part for pack in policy_packs for part in ("--policy-pack", pack)]

@@ -2,12 +2,15 @@
 
 Why this exists: the project's AMI lifecycle code must be tested offline against AWS's
 behaviour, and moto 5.2.5 drops RegisterImage's block device mappings, ignores
-``DeleteAssociatedSnapshots``, has no deregistration protection and lets a disabled AMI be
-described, launched and shared. This package extends moto
+``DeleteAssociatedSnapshots``, has no deregistration protection, deprecation, block public
+access, image references, ``LastLaunchedTime`` or Recycle Bin, copies AMIs across Regions
+without their snapshots, and lets a disabled AMI be described, launched and shared. This
+package extends moto
 (see :mod:`ec2_emulator.patch` for the exact patch surface) following the AWS texts in
 ``/work/shared/seeds`` and the installed botocore model, and runs it in-process
 (:class:`Ec2Emulator`) or as a local HTTP server (:class:`EmulatorServer`,
-``python -m ec2_emulator``). pytest fixtures: ``ec2_emulator.pytest_plugin``.
+``python -m ec2_emulator``), whose endpoint can be cut off and its answers held back
+(:mod:`ec2_emulator.network`). pytest fixtures: ``ec2_emulator.pytest_plugin``.
 """
 
 from __future__ import annotations

@@ -44,13 +44,50 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         help="DescribeImages reports Ebs.VolumeInitializationRate (2025 changelog reading)",
     )
     parser.add_argument(
-        "--deregistered-image-lookup", choices=("not-found", "empty"), default="not-found"
+        "--deregistered-visible-seconds",
+        type=float,
+        default=0.0,
+        help="how long DescribeImages still shows a deregistered AMI (default 0)",
+    )
+    parser.add_argument(
+        "--deregistered-empty-seconds",
+        type=float,
+        default=0.0,
+        help="how long after that its ID answers an empty list, not InvalidAMIID.NotFound "
+        "(default 0)",
     )
     parser.add_argument(
         "--disabled-image-deregistration",
         choices=("allowed", "refused"),
         default="allowed",
         help="whether DeregisterImage accepts a disabled AMI (no AWS text says; default allowed)",
+    )
+    parser.add_argument(
+        "--protection-return",
+        choices=("true", "state"),
+        default="true",
+        help="the Return of the protection calls: true (the botocore model, default) or the new "
+        "protection state (the AWS CLI examples)",
+    )
+    parser.add_argument(
+        "--deprecated-image-ids",
+        choices=("described", "hidden"),
+        default="described",
+        help="whether DescribeImages by ID answers another account's deprecated AMI without "
+        "IncludeDeprecated: described (the User Guide, default) or hidden (the model's words)",
+    )
+    parser.add_argument(
+        "--last-launched-delay-seconds",
+        type=float,
+        default=86400.0,
+        help="how long after a launch LastLaunchedTime reports it (default 86400: the 24 hours "
+        "of the texts)",
+    )
+    parser.add_argument(
+        "--block-public-access-seconds",
+        type=float,
+        default=0.0,
+        help="how long EnableImageBlockPublicAccess takes to be in force (up to 600; default 0)",
     )
     return parser.parse_args(argv)
 
@@ -67,8 +104,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = EmulatorSettings().update(
         pending_seconds=args.pending_seconds,
         echo_volume_initialization_rate=args.echo_volume_initialization_rate,
-        deregistered_image_lookup=args.deregistered_image_lookup,
+        deregistered_visible_seconds=args.deregistered_visible_seconds,
+        deregistered_empty_seconds=args.deregistered_empty_seconds,
         disabled_image_deregistration=args.disabled_image_deregistration,
+        protection_return=args.protection_return,
+        deprecated_image_ids=args.deprecated_image_ids,
+        last_launched_delay_seconds=args.last_launched_delay_seconds,
+        block_public_access_seconds=args.block_public_access_seconds,
     )
     stop = threading.Event()
 

@@ -1,27 +1,35 @@
 """Backend behaviour of the extension: the functions ``install()`` binds onto moto's EC2Backend.
 
 Why this exists: moto 5.2.5's ``AmiBackend`` drops RegisterImage's mappings, invents snapshots,
-ignores ``DeleteAssociatedSnapshots``, knows no deregistration protection, and its DisableImage
-neither hides the AMI from DescribeImages nor stops launches or sharing. Each function here
-replaces or adds one ``EC2Backend`` method (``self`` is a moto ``EC2Backend``); the originals stay
-reachable through :data:`ORIGINALS`. They follow seeds 000-004 and the newest botocore model.
+ignores ``DeleteAssociatedSnapshots``, knows no deregistration protection, deprecation, Recycle
+Bin or ``LastLaunchedTime``, forgets a deregistered AMI at once, lets anyone change an image's
+launch permissions, and its DisableImage neither hides the AMI from DescribeImages nor stops
+launches or sharing; its volumes and snapshots are stamped with the real time, not the
+emulator's clock.
+
+Each function here replaces or adds one ``EC2Backend`` method (``self`` is a moto
+``EC2Backend``); the originals stay reachable through :data:`ORIGINALS`. They follow seeds
+000-004 and the newest botocore model.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any, Literal
 
 from moto.ec2.exceptions import (
     EC2ClientError,
     InvalidAMIIdError,
     InvalidSnapshotInUse,
     InvalidTaggableResourceType,
+    MalformedAMIIdError,
     UnvailableAMIIdError,
 )
 from moto.ec2.utils import random_ami_id
 
+from . import recycle_bin
 from .errors import (
     BackupManagedImageError,
     ImageDisabledError,
@@ -30,42 +38,59 @@ from .errors import (
     IncorrectInstanceStateError,
     InvalidBlockDeviceMappingError,
     InvalidParameterValueError,
+    SnapshotNotFoundError,
 )
 from .images import (
     BACKUP_VAULT_ALIAS,
     EmulatedAmi,
     build_mappings,
+    is_deprecated,
     is_disabled,
     mapping_snapshot_ids,
+    mark_deregistered,
     protection_of,
+    record_launch,
+    set_deprecation,
     set_disabled,
     validate_image_name,
 )
+from .sharing import check_launch_permissions
 from .state import active_state
 
 __all__ = [
     "ORIGINALS",
+    "check_unique_name",
+    "copy_snapshot",
     "create_image",
+    "create_snapshot",
+    "create_volume",
     "delete_snapshot",
     "deregister_image",
     "describe_images",
+    "describe_snapshots",
     "disable_image",
+    "disable_image_deprecation",
     "disable_image_deregistration_protection",
     "enable_image",
+    "enable_image_deprecation",
     "enable_image_deregistration_protection",
     "get_image",
     "get_owned_image",
+    "get_snapshot",
     "modify_image_attribute",
     "modify_image_fields",
     "register_image",
+    "restore_image_from_recycle_bin",
     "run_instances",
+    "tags_by_type",
+    "timing",
 ]
 
 #: moto's original methods, filled by ``install()`` before it replaces them.
 ORIGINALS: dict[str, Any] = {}
 
 
-def _tags_by_type(
+def tags_by_type(
     tag_specifications: Sequence[Mapping[str, Any]], allowed: Sequence[str]
 ) -> dict[str, dict[str, str]]:
     """Seed 004: RegisterImage tags only ``image``; CreateImage ``image`` and ``snapshot``.
@@ -80,8 +105,8 @@ def _tags_by_type(
     return tags
 
 
-def _check_unique_name(self: Any, name: str) -> None:
-    for image in self.amis.values():
+def check_unique_name(self: Any, name: str) -> None:
+    for image in list(self.amis.values()):
         if image.name == name and image.owner_id == self.account_id:
             # EC2's code for this case; AMI names are unique per account and Region.
             raise EC2ClientError(
@@ -89,7 +114,7 @@ def _check_unique_name(self: Any, name: str) -> None:
             )
 
 
-def _timing() -> tuple[datetime, datetime]:
+def timing() -> tuple[datetime, datetime]:
     state = active_state()
     created_at = state.clock.now()
     ready_at = created_at + timedelta(seconds=state.settings.pending_seconds)
@@ -124,10 +149,10 @@ def register_image(
     image behind.
     """
     name = validate_image_name(name)
-    tags = _tags_by_type(tag_specifications, ("image",))
+    tags = tags_by_type(tag_specifications, ("image",))
     mappings = build_mappings(self, block_device_mappings, operation="RegisterImage")
-    _check_unique_name(self, name)
-    created_at, ready_at = _timing()
+    check_unique_name(self, name)
+    created_at, ready_at = timing()
     image = EmulatedAmi(
         self,
         random_ami_id(),
@@ -213,14 +238,14 @@ def create_image(
     if instance.state not in ("running", "stopped"):
         raise IncorrectInstanceStateError(instance_id, instance.state)
     name = validate_image_name(name)
-    tags = _tags_by_type(tag_specifications, ("image", "snapshot"))
+    tags = tags_by_type(tag_specifications, ("image", "snapshot"))
     overrides: dict[str, Mapping[str, Any]] = {}
     for mapping in block_device_mappings:
         device_name = mapping.get("DeviceName")
         if not device_name:
             raise InvalidBlockDeviceMappingError("Every block device mapping needs a DeviceName.")
         overrides[str(device_name)] = mapping
-    _check_unique_name(self, name)
+    check_unique_name(self, name)
 
     devices = list(instance.get_block_device_mapping)
     device_names = {device for device, _ in devices}
@@ -264,7 +289,7 @@ def create_image(
         mappings.append({"DeviceName": device_name, "Ebs": ebs})
     mappings.extend(extra_mappings)
 
-    created_at, ready_at = _timing()
+    created_at, ready_at = timing()
     kernel_id = instance.kernel_id if instance.kernel_id not in (None, "None") else None
     image = EmulatedAmi(
         self,
@@ -289,32 +314,117 @@ def create_image(
     return image
 
 
-def describe_images(
-    self: Any, *args: Any, include_disabled: bool = True, **kwargs: Any
+DeregisteredPhase = Literal["visible", "empty", "not-found"]
+
+
+def _deregistered_images(self: Any) -> dict[str, Any]:
+    """This backend's deregistered images by ID (they leave with the backend on a moto reset)."""
+    images: dict[str, Any] = self.__dict__.setdefault("emulator_deregistered_images", {})
+    return images
+
+
+def _deregistered_phase(self: Any, image: Any, now: datetime) -> DeregisteredPhase:
+    """Where a deregistered image is in DescribeImages' phases (``EmulatorSettings``): "appear
+    in the returned results for a short interval and then return empty results. After all
+    instances that reference a deregistered AMI are terminated, specifying the ID of the image
+    will eventually return an error"."""
+    settings = active_state().settings
+    elapsed = (now - image.deregistered_at).total_seconds()
+    if elapsed < settings.deregistered_visible_seconds:
+        return "visible"
+    if elapsed < settings.deregistered_visible_seconds + settings.deregistered_empty_seconds:
+        return "empty"
+    launched = any(
+        instance.image_id == image.id and instance.state != "terminated"
+        for instance in self.all_instances()
+    )
+    return "empty" if launched else "not-found"
+
+
+def _scoped(
+    self: Any,
+    images: Sequence[Any],
+    filters: Any,
+    exec_users: Sequence[str] | None,
+    owners: Sequence[str] | None,
 ) -> list[Any]:
-    """moto's DescribeImages, plus disabled AMIs and the ``deregistered_image_lookup`` setting.
+    """moto's own scoping by launch permission, owner and filters, run over ``images`` (moto's
+    ``describe_images`` reads nothing of the backend but these three attributes)."""
+    view = SimpleNamespace(
+        amis={image.id: image for image in images}, deleted_amis=[], account_id=self.account_id
+    )
+    scoped: list[Any] = ORIGINALS["describe_images"](
+        view, filters=filters, exec_users=exec_users, owners=owners
+    )
+    return scoped
+
+
+def describe_images(
+    self: Any,
+    ami_ids: Sequence[str] | None = None,
+    filters: Any = None,
+    exec_users: Sequence[str] | None = None,
+    owners: Sequence[str] | None = None,
+    *,
+    include_disabled: bool = True,
+    include_deprecated: bool = True,
+    include_deregistered: bool = False,
+) -> list[Any]:
+    """DescribeImages with every criterion applied together, deregistered AMIs' phases, and
+    disabled and deprecated AMIs left out.
+
+    ``ImageIds`` ("Default: Describes all images available to you"), ``Owners`` ("Scopes the
+    results to images with the specified owners"), ``ExecutableUsers`` and ``Filters`` ("joined
+    with an AND") narrow the same result; moto 5.2.5 ignores the others once ``ImageIds`` is
+    given. An ID that matches no image, or a deregistered one in its last phase, fails the
+    request with ``InvalidAMIID.NotFound``; one left out by the other criteria does not.
+
+    Deregistered AMIs (the API handler passes ``include_deregistered``; moto's own callers, such
+    as RunInstances, CreateTags and ModifyImageAttribute, only see registered images and get
+    ``InvalidAMIID.NotFound`` for the others) go through the phases of ``EmulatorSettings``.
 
     Disabled AMIs (newest botocore model): DisableImage "A disabled AMI does not appear in
     DescribeImages API calls by default", ``IncludeDisabled`` "Default: No disabled AMIs are
-    included in the response". The API handler passes the request's ``IncludeDisabled``; moto's
-    own callers (RunInstances, ModifyImageAttribute, CopyImage) look images up by id and keep
-    seeing every image. DisableImage makes the AMI private, so even with ``IncludeDisabled`` only
-    its owner sees it. An ``ImageIds`` request whose only match is left out because it is
-    disabled answers an empty list, not ``InvalidAMIID.NotFound``: the AMI exists (the EMULATOR'S
-    CHOICE; the texts only say it "does not appear").
+    included in the response". moto's own callers keep seeing every image. DisableImage makes
+    the AMI private, so even with ``IncludeDisabled`` only its owner sees it. An ``ImageIds``
+    request whose only match is left out because it is disabled answers an empty list, not
+    ``InvalidAMIID.NotFound``: the AMI exists (the EMULATOR'S CHOICE; the texts only say it
+    "does not appear").
 
-    With the default ``deregistered_image_lookup`` ``"not-found"``, an ``ImageIds`` request that
-    matches nothing fails with ``InvalidAMIID.NotFound`` (moto returns an empty list for
-    deregistered IDs).
+    Deprecated AMIs (``include_deprecated``, the API handler passes the request's
+    ``IncludeDeprecated``; moto's own callers see them: "if you know the ID of a deprecated AMI,
+    you can continue to launch instances", User Guide, "Deprecate an AMI"): "Default: No
+    deprecated AMIs are included in the response. If you are the AMI owner, all deprecated AMIs
+    appear in the response regardless of what you specify for this parameter." Asked for by ID,
+    another account's deprecated AMI is answered or not as the ``deprecated_image_ids`` setting
+    says (``EmulatorSettings``); left out, it is an empty list, as a disabled AMI is.
     """
-    images: list[Any] = ORIGINALS["describe_images"](self, *args, **kwargs)
-    ami_ids = kwargs.get("ami_ids") if "ami_ids" in kwargs else (args[0] if args else None)
-    if ami_ids and not images and active_state().settings.deregistered_image_lookup == "not-found":
-        raise InvalidAMIIdError(list(ami_ids))
+    requested = list(ami_ids or [])
+    malformed = [ami_id for ami_id in requested if not ami_id.startswith("ami-")]
+    if malformed:
+        raise MalformedAMIIdError(malformed)
+    now = active_state().clock.now()
+    phases: dict[str, DeregisteredPhase] = {}
+    if include_deregistered:
+        for ami_id, image in list(_deregistered_images(self).items()):
+            phases[ami_id] = _deregistered_phase(self, image, now)
+    known = set(self.amis) | {ami_id for ami_id, phase in phases.items() if phase != "not-found"}
+    missing = [ami_id for ami_id in requested if ami_id not in known]
+    if missing:
+        raise InvalidAMIIdError(missing)
+    candidates = list(self.amis.values()) + [
+        _deregistered_images(self)[ami_id] for ami_id, phase in phases.items() if phase == "visible"
+    ]
+    if requested:
+        candidates = [image for image in candidates if image.id in requested]
+    show_deprecated = include_deprecated or (
+        bool(requested) and active_state().settings.deprecated_image_ids == "described"
+    )
     return [
         image
-        for image in images
-        if not is_disabled(image) or (include_disabled and image.owner_id == self.account_id)
+        for image in _scoped(self, candidates, filters, exec_users, owners)
+        if (not is_disabled(image) or (include_disabled and image.owner_id == self.account_id))
+        and (show_deprecated or image.owner_id == self.account_id or not is_deprecated(image, now))
     ]
 
 
@@ -341,7 +451,7 @@ def get_image(self: Any, ami_id: str) -> Any:
 
 
 def _snapshot_in_use_by(self: Any, snapshot_id: str) -> str | None:
-    for image in self.amis.values():
+    for image in list(self.amis.values()):
         if snapshot_id in mapping_snapshot_ids(image):
             return str(image.id)
     return None
@@ -361,10 +471,13 @@ def deregister_image(
     currently in use"; see :func:`delete_snapshot`).
 
     Refuses, in this order: an image of another account (``AuthFailure``), one managed by AWS
-    Backup, one with deregistration protection or in its cooldown. Then removes the image and,
-    only with ``delete_associated_snapshots``, deletes each snapshot of its mappings:
+    Backup, one with deregistration protection or in its cooldown. Then deregisters the image
+    (DescribeImages shows it as its phases say, see :func:`describe_images`; a Recycle Bin rule
+    may retain it, see :mod:`ec2_emulator.recycle_bin`) and, only with
+    ``delete_associated_snapshots``, deletes each snapshot of its mappings:
     ``skipped`` if another registered AMI still uses it, an injected failure code if one was
-    injected (kept), ``client-error`` if the snapshot no longer exists, else ``success``.
+    injected (kept), ``client-error`` if the snapshot no longer exists, else ``success`` (and a
+    snapshot rule may retain it).
     """
     image = get_owned_image(self, ami_id)
     if getattr(image, "owner_alias", None) == BACKUP_VAULT_ALIAS:
@@ -381,6 +494,9 @@ def deregister_image(
     snapshot_ids = mapping_snapshot_ids(image)
     del self.amis[ami_id]
     self.deleted_amis.append(ami_id)
+    mark_deregistered(image, now)
+    _deregistered_images(self)[ami_id] = image
+    recycle_bin.retain_image(self, image, now)
     if not delete_associated_snapshots:
         return []
     results: list[dict[str, str]] = []
@@ -394,7 +510,8 @@ def deregister_image(
             # InvalidSnapshot.NotFound is a client error.
             code = "client-error"
         else:
-            del self.snapshots[snapshot_id]
+            tags = recycle_bin.tags_of(self, snapshot_id)
+            recycle_bin.retain_snapshot(self, self.snapshots.pop(snapshot_id), tags, now)
             code = "success"
         results.append({"SnapshotId": snapshot_id, "ReturnCode": code})
     return results
@@ -404,11 +521,67 @@ def delete_snapshot(self: Any, snapshot_id: str) -> Any:
     """DeleteSnapshot refuses a snapshot any registered AMI's mappings use
     (``InvalidSnapshot.InUse``); moto only knew snapshots it invented for its own AMIs. A
     disabled AMI counts: "You can't delete snapshots associated with disabled AMIs" (User Guide,
-    "Disable an Amazon EC2 AMI")."""
+    "Disable an Amazon EC2 AMI"). A missing snapshot is named in the error
+    (:class:`~ec2_emulator.errors.SnapshotNotFoundError`). A Recycle Bin rule may retain the
+    deleted snapshot (see :mod:`ec2_emulator.recycle_bin`)."""
+    if snapshot_id not in self.snapshots:
+        raise SnapshotNotFoundError(snapshot_id)
     user = _snapshot_in_use_by(self, snapshot_id)
     if user is not None:
         raise InvalidSnapshotInUse(snapshot_id, user)
-    return ORIGINALS["delete_snapshot"](self, snapshot_id)
+    tags = recycle_bin.tags_of(self, snapshot_id)
+    snapshot = ORIGINALS["delete_snapshot"](self, snapshot_id)
+    recycle_bin.retain_snapshot(self, snapshot, tags, active_state().clock.now())
+    return snapshot
+
+
+def get_snapshot(self: Any, snapshot_id: str) -> Any:
+    """moto's lookup behind every snapshot action, naming a missing snapshot in the error."""
+    if snapshot_id not in self.snapshots:
+        raise SnapshotNotFoundError(snapshot_id)
+    return ORIGINALS["get_snapshot"](self, snapshot_id)
+
+
+def describe_snapshots(
+    self: Any, snapshot_ids: Sequence[str] | None = None, filters: Any = None
+) -> list[Any]:
+    """moto's DescribeSnapshots, naming a missing snapshot in the error: the first requested
+    one that doesn't exist (the EMULATOR'S CHOICE when several are missing)."""
+    missing = [
+        snapshot_id for snapshot_id in snapshot_ids or [] if snapshot_id not in self.snapshots
+    ]
+    if missing:
+        raise SnapshotNotFoundError(missing[0])
+    snapshots: list[Any] = ORIGINALS["describe_snapshots"](self, snapshot_ids, filters)
+    return snapshots
+
+
+def _moto_now() -> datetime:
+    """The emulator's clock as moto stamps its resources: naive UTC."""
+    return active_state().clock.now().astimezone(UTC).replace(tzinfo=None)
+
+
+def create_volume(self: Any, *args: Any, **kwargs: Any) -> Any:
+    """moto's CreateVolume, its ``CreateTime`` read from the emulator's clock (moto stamps the
+    real time, so a snapshot could look newer than an AMI made from it on a fake clock)."""
+    volume = ORIGINALS["create_volume"](self, *args, **kwargs)
+    volume.create_time = _moto_now()
+    return volume
+
+
+def create_snapshot(self: Any, *args: Any, **kwargs: Any) -> Any:
+    """moto's CreateSnapshot (also behind CreateImage and CreateSnapshots), its ``StartTime``
+    read from the emulator's clock."""
+    snapshot = ORIGINALS["create_snapshot"](self, *args, **kwargs)
+    snapshot.start_time = _moto_now()
+    return snapshot
+
+
+def copy_snapshot(self: Any, *args: Any, **kwargs: Any) -> Any:
+    """moto's CopySnapshot, the copy's ``StartTime`` read from the emulator's clock."""
+    snapshot = ORIGINALS["copy_snapshot"](self, *args, **kwargs)
+    snapshot.start_time = _moto_now()
+    return snapshot
 
 
 def modify_image_fields(self: Any, ami_id: str, **fields: str) -> None:
@@ -428,15 +601,16 @@ def modify_image_fields(self: Any, ami_id: str, **fields: str) -> None:
 def enable_image_deregistration_protection(
     self: Any, ami_id: str, with_cooldown: bool = False
 ) -> str:
-    """Returns the new protection string, which is what EC2 sends as ``Return`` (AWS CLI
-    examples: ``enabled-without-cooldown`` / ``enabled-with-cooldown``)."""
+    """Returns the new protection string (``enabled-without-cooldown`` /
+    ``enabled-with-cooldown``); the ``protection_return`` setting decides whether EC2's answer
+    carries it."""
     image = get_owned_image(self, ami_id)
     return protection_of(image).enable(with_cooldown)
 
 
 def disable_image_deregistration_protection(self: Any, ami_id: str) -> str:
-    """Returns ``disabled`` (AWS CLI example). After a with-cooldown protection the image still
-    can't be deregistered for 24 hours and reports ``disabled after <time>``."""
+    """Returns ``disabled``, the new protection string. After a with-cooldown protection the
+    image still can't be deregistered for 24 hours and reports ``disabled after <time>``."""
     image = get_owned_image(self, ami_id)
     protection_of(image).disable(active_state().clock.now())
     return "disabled"
@@ -464,14 +638,20 @@ def enable_image(self: Any, ami_id: str) -> None:
 def run_instances(self: Any, *args: Any, **kwargs: Any) -> Any:
     """moto's RunInstances, refusing a disabled AMI: "A disabled AMI can't be used for instance
     launches", also when a launch template names it ("Subsequent instance launches from a
-    disabled AMI will fail", User Guide, "Disable an Amazon EC2 AMI")."""
+    disabled AMI will fail", User Guide, "Disable an Amazon EC2 AMI"). A deprecated AMI launches
+    ("you can continue to launch instances using the deprecated AMI", "Deprecate an AMI"). Each
+    launch is recorded for ``LastLaunchedTime`` ("when the AMI was last used to launch an EC2
+    instance"), on the emulator's clock."""
     image_id = args[0] if args else kwargs.get("image_id")
     if not image_id and kwargs.get("launch_template"):
         image_id = self._get_template_from_args(kwargs["launch_template"]).data.get("ImageId")
     image = self.amis.get(image_id) if image_id else None
     if image is not None and is_disabled(image):
         raise ImageDisabledError(str(image_id), "used for instance launches")
-    return ORIGINALS["run_instances"](self, *args, **kwargs)
+    reservation = ORIGINALS["run_instances"](self, *args, **kwargs)
+    if image is not None:
+        record_launch(image, active_state().clock.now())
+    return reservation
 
 
 def modify_image_attribute(
@@ -480,14 +660,92 @@ def modify_image_attribute(
     launch_permissions_to_add: list[dict[str, str]],
     launch_permissions_to_remove: list[dict[str, str]],
 ) -> None:
-    """moto's launch-permission changes, refusing to share a disabled AMI ("A disabled AMI can't
-    be shared", DisableImage)."""
-    image = self.amis.get(ami_id)
-    if launch_permissions_to_add and image is not None and is_disabled(image):
+    """moto's launch-permission changes, by the owner only (``AuthFailure``, as for the other
+    attributes), refusing to share a disabled AMI ("A disabled AMI can't be shared",
+    DisableImage), and with the checks of :func:`ec2_emulator.sharing.check_launch_permissions`
+    (organization ARNs, block public access). Nothing is changed unless all of it is valid."""
+    image = get_owned_image(self, ami_id)
+    if launch_permissions_to_add and is_disabled(image):
         raise ImageDisabledError(ami_id, "shared")
+    check_launch_permissions(self, launch_permissions_to_add, launch_permissions_to_remove)
     ORIGINALS["modify_image_attribute"](
         self,
         ami_id=ami_id,
         launch_permissions_to_add=launch_permissions_to_add,
         launch_permissions_to_remove=launch_permissions_to_remove,
     )
+
+
+def _round_to_minute(moment: datetime) -> datetime:
+    """EnableImageDeprecation: "If you specify a value for seconds, Amazon EC2 rounds the
+    seconds to the nearest minute" (half a minute rounds up: the EMULATOR'S CHOICE)."""
+    floor = moment.replace(second=0, microsecond=0)
+    return floor + timedelta(minutes=1) if moment - floor >= timedelta(seconds=30) else floor
+
+
+def _years_after(moment: datetime, years: int) -> datetime:
+    """The same calendar instant ``years`` later (29 February: 28 February)."""
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:
+        return moment.replace(year=moment.year + years, day=28)
+
+
+def _aware(moment: datetime) -> datetime:
+    """moto hands over request timestamps and stamps its own objects in naive UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def enable_image_deprecation(self: Any, ami_id: str, deprecate_at: datetime) -> None:
+    """EnableImageDeprecation (newest model): the owner only (User Guide, "Deprecate an AMI":
+    "To deprecate an AMI, you must be the owner of the AMI"; ``AuthFailure`` as for the other
+    owner-only calls). ``DeprecateAt`` is rounded to the nearest minute; "You can't specify a
+    date in the past. The upper limit for DeprecateAt is 10 years from now, except for public
+    AMIs, where the upper limit is 2 years from the creation date." Both limits fail with
+    ``InvalidParameterValue`` (the EMULATOR'S CHOICE of code: the model gives none); "in the
+    past" is judged on the time as given, the limits on the rounded one. Setting it again
+    replaces the time."""
+    image = get_owned_image(self, ami_id)
+    now = active_state().clock.now()
+    requested = _aware(deprecate_at)
+    if requested < now:
+        raise InvalidParameterValueError(
+            f"The deprecation time {requested.isoformat()} is in the past: you can't specify a "
+            "date in the past."
+        )
+    moment = _round_to_minute(requested)
+    if image.is_public:
+        limit, reason = _years_after(_aware(image.creation_date), 2), "2 years from its creation"
+    else:
+        limit, reason = _years_after(now, 10), "10 years from now"
+    if moment > limit:
+        raise InvalidParameterValueError(
+            f"The deprecation time {moment.isoformat()} is too far ahead: the upper limit for "
+            f"{'a public' if image.is_public else 'an'} AMI is {reason}."
+        )
+    set_deprecation(image, moment)
+
+
+def disable_image_deprecation(self: Any, ami_id: str) -> None:
+    """DisableImageDeprecation: "Cancels the deprecation of the specified AMI", which "removes
+    the DeprecationTime field from the describe-images output" (the AWS CLI's example); the
+    owner only ("You must be the AMI owner"). Cancelling when none is set changes nothing (the
+    EMULATOR'S CHOICE)."""
+    set_deprecation(get_owned_image(self, ami_id), None)
+
+
+def restore_image_from_recycle_bin(self: Any, ami_id: str) -> None:
+    """RestoreImageFromRecycleBin (see :func:`ec2_emulator.recycle_bin.take_image`): the AMI is
+    registered again, as it was deregistered (tags, launch permissions, protection,
+    deprecation: the EMULATOR'S CHOICE; the texts only say it "can be restored"), in the state
+    its clock gives it. Its name must still be free (AMI names are unique per account and
+    Region: ``InvalidAMIName.Duplicate``, as for a new AMI). Its snapshots are not restored with
+    it: a snapshot rule retains them as snapshots of their own."""
+    image = recycle_bin.take_image(self, ami_id, lambda found: check_unique_name(self, found.name))
+    _deregistered_images(self).pop(ami_id, None)
+    if ami_id in self.deleted_amis:
+        self.deleted_amis.remove(ami_id)
+    image.deregistered_at = None
+    if not isinstance(image, EmulatedAmi):
+        image.state = "available"
+    self.amis[ami_id] = image

@@ -11,6 +11,7 @@ import json
 import os
 import urllib.error
 import urllib.request
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
@@ -105,11 +106,14 @@ class EmulatorControlClient:
         owner_id: str | None = None,
         name: str | None = None,
         public: bool = False,
+        deprecate_at: datetime | None = None,
     ) -> str:
         body: dict[str, Any] = {"public": public}
         for key, value in (("region", region), ("ownerId", owner_id), ("name", name)):
             if value is not None:
                 body[key] = value
+        if deprecate_at is not None:
+            body["deprecateAt"] = deprecate_at.isoformat()
         return str(self._call("POST", "seed/foreign-image", body)["imageId"])
 
     def seed_backup_image(self, *, region: str | None = None, name: str | None = None) -> str:
@@ -120,6 +124,51 @@ class EmulatorControlClient:
         query = f"?{urlencode({'region': region})}" if region else ""
         result: dict[str, Any] = self._call("GET", f"images/{quote(image_id)}{query}")
         return result
+
+    def add_recycle_bin_rule(
+        self,
+        resource_type: str,
+        retention_days: int,
+        *,
+        resource_tags: Iterable[Mapping[str, str]] | None = None,
+        exclude_resource_tags: Iterable[Mapping[str, str]] | None = None,
+        region: str | None = None,
+    ) -> str:
+        body: dict[str, Any] = {"resourceType": resource_type, "retentionDays": retention_days}
+        for key, value in (
+            ("resourceTags", resource_tags),
+            ("excludeResourceTags", exclude_resource_tags),
+        ):
+            if value is not None:
+                body[key] = [dict(tag) for tag in value]
+        if region is not None:
+            body["region"] = region
+        return str(self._call("POST", "recycle-bin/rules", body)["ruleId"])
+
+    def remove_recycle_bin_rule(self, rule_id: str, *, region: str | None = None) -> None:
+        body = {"ruleId": rule_id} | ({} if region is None else {"region": region})
+        self._call("POST", "recycle-bin/rules/remove", body)
+
+    def recycle_bin_rules(self, *, region: str | None = None) -> list[dict[str, Any]]:
+        query = f"?{urlencode({'region': region})}" if region else ""
+        rules: list[dict[str, Any]] = self._call("GET", f"recycle-bin/rules{query}")["rules"]
+        return rules
+
+    def _reference(
+        self, route: str, image_id: str, resource_type: str, arn: str, region: str | None
+    ) -> None:
+        body = {"imageId": image_id, "resourceType": resource_type, "arn": arn}
+        self._call("POST", route, body | ({} if region is None else {"region": region}))
+
+    def declare_image_reference(
+        self, image_id: str, resource_type: str, arn: str, *, region: str | None = None
+    ) -> None:
+        self._reference("image-references", image_id, resource_type, arn, region)
+
+    def forget_image_reference(
+        self, image_id: str, resource_type: str, arn: str, *, region: str | None = None
+    ) -> None:
+        self._reference("image-references/forget", image_id, resource_type, arn, region)
 
     def reset(self) -> None:
         self._call("POST", "reset", {})

@@ -1,5 +1,5 @@
 """The controls every emulator offers, in-process: settings, clock, request log, injected
-failures, seeding, reset.
+failures, seeding, Recycle Bin retention rules, image references of other services, reset.
 
 Why this exists: the in-process :class:`~ec2_emulator.emulator.Ec2Emulator`, the thread-hosted
 :class:`~ec2_emulator.server.EmulatorServer` and the HTTP control API all expose the same
@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
-from . import seeds
+from . import recycle_bin, references, seeds
 from .clock import Clock, SystemClock
 from .images import EmulatedAmi
-from .state import EmulatorSettings, EmulatorState, RecordedRequest
+from .regional import regional
+from .state import BACKEND_LOCK, EmulatorSettings, EmulatorState, RecordedRequest
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
@@ -127,7 +129,7 @@ class EmulatorControls:
     def fail_next_image(self, code: str, message: str) -> None:
         self.state.fail_next_image(code, message)
 
-    # -- seeding and inspection ---------------------------------------------------------------
+    # -- seeding and inspection (each one step, like an EC2 request: see BACKEND_LOCK) --------
     def seed_foreign_image(
         self,
         *,
@@ -135,32 +137,87 @@ class EmulatorControls:
         owner_id: str = seeds.DEFAULT_FOREIGN_ACCOUNT_ID,
         name: str | None = None,
         public: bool = False,
+        deprecate_at: datetime | None = None,
     ) -> str:
-        return seeds.seed_foreign_image(
-            account_id=self.account_id,
-            region=region or self.region,
-            owner_id=owner_id,
-            name=name,
-            public=public,
-        )
+        with BACKEND_LOCK:
+            return seeds.seed_foreign_image(
+                account_id=self.account_id,
+                region=region or self.region,
+                owner_id=owner_id,
+                name=name,
+                public=public,
+                deprecate_at=deprecate_at,
+            )
 
     def seed_backup_image(self, *, region: str | None = None, name: str | None = None) -> str:
-        return seeds.seed_backup_image(
-            account_id=self.account_id, region=region or self.region, name=name
-        )
+        with BACKEND_LOCK:
+            return seeds.seed_backup_image(
+                account_id=self.account_id, region=region or self.region, name=name
+            )
+
+    def _backend(self, region: str | None) -> Any:
+        from moto.ec2.models import ec2_backends
+
+        return ec2_backends[self.account_id][region or self.region]
+
+    # -- what other services do to EC2 (each one step, under BACKEND_LOCK) --------------------
+    def add_recycle_bin_rule(
+        self,
+        resource_type: str,
+        retention_days: int,
+        *,
+        resource_tags: Iterable[Mapping[str, str]] | None = None,
+        exclude_resource_tags: Iterable[Mapping[str, str]] | None = None,
+        region: str | None = None,
+    ) -> str:
+        """A Recycle Bin retention rule (rbin ``CreateRule``: ``EC2_IMAGE`` or ``EBS_SNAPSHOT``,
+        1-365 days, tags as ``ResourceTag`` structures); returns its identifier. See
+        :func:`ec2_emulator.recycle_bin.add_rule`."""
+        with BACKEND_LOCK:
+            return recycle_bin.add_rule(
+                self._backend(region),
+                resource_type,
+                retention_days,
+                resource_tags=resource_tags,
+                exclude_resource_tags=exclude_resource_tags,
+            )
+
+    def remove_recycle_bin_rule(self, rule_id: str, *, region: str | None = None) -> None:
+        with BACKEND_LOCK:
+            recycle_bin.remove_rule(self._backend(region), rule_id)
+
+    def recycle_bin_rules(self, *, region: str | None = None) -> list[dict[str, Any]]:
+        """The rules in force, in the rbin model's member names."""
+        with BACKEND_LOCK:
+            rules = regional(self._backend(region)).recycle_bin_rules.values()
+            return [rule.to_dict() for rule in rules]
+
+    def declare_image_reference(
+        self, image_id: str, resource_type: str, arn: str, *, region: str | None = None
+    ) -> None:
+        """A Systems Manager parameter (``ssm:Parameter``) or Image Builder recipe
+        (``imagebuilder:ImageRecipe``, ``imagebuilder:ContainerRecipe``) references the image:
+        DescribeImageReferences reports it (:func:`ec2_emulator.references.declare_reference`)."""
+        with BACKEND_LOCK:
+            references.declare_reference(self._backend(region), image_id, resource_type, arn)
+
+    def forget_image_reference(
+        self, image_id: str, resource_type: str, arn: str, *, region: str | None = None
+    ) -> None:
+        with BACKEND_LOCK:
+            references.forget_reference(self._backend(region), image_id, resource_type, arn)
 
     def image_details(self, image_id: str, *, region: str | None = None) -> dict[str, Any]:
         """Everything stored for an image, including what EC2 never reports back
         (``BillingProducts``, ``VolumeInitializationRate`` when the echo is off)."""
-        from moto.ec2.models import ec2_backends
-
-        backend = ec2_backends[self.account_id][region or self.region]
-        image = backend.amis.get(image_id)
-        if not isinstance(image, EmulatedAmi):
-            raise KeyError(image_id)
-        return image.details()
+        with BACKEND_LOCK:
+            image = self._backend(region).amis.get(image_id)
+            if not isinstance(image, EmulatedAmi):
+                raise KeyError(image_id)
+            return image.details()
 
     def reset(self) -> None:
         """Forget every moto resource, the request log and injected failures."""
-        reset_moto()
-        self.state.reset()
+        with BACKEND_LOCK:
+            reset_moto()
+            self.state.reset()

@@ -17,12 +17,17 @@ __all__ = [
     "BackupManagedImageError",
     "DisabledStateFilterError",
     "EncryptedWithSnapshotError",
+    "IdempotentParameterMismatchError",
     "ImageDisabledError",
+    "ImageNotAvailableError",
     "ImageNotOwnedError",
     "ImageProtectedError",
     "IncorrectInstanceStateError",
     "InvalidBlockDeviceMappingError",
+    "InvalidParameterCombinationError",
     "InvalidParameterValueError",
+    "MissingParameterError",
+    "PublicSharingBlockedError",
     "SnapshotNotFoundError",
 ]
 
@@ -158,3 +163,64 @@ class IncorrectInstanceStateError(EC2ClientError):
             f"The instance '{instance_id}' is {state}; CreateImage needs a running or stopped "
             "instance.",
         )
+
+
+class ImageNotAvailableError(EC2ClientError):
+    """CopyImage of an image that is not ``available`` (still ``pending``, or ``failed``).
+
+    ``IncorrectState`` is the EMULATOR'S CHOICE; the texts don't say that such a copy fails, nor
+    how. A copy of an image whose snapshots aren't complete has nothing to copy yet.
+    """
+
+    def __init__(self, image_id: str, state: str) -> None:
+        super().__init__(
+            "IncorrectState",
+            f"The image {image_id} is {state}; only an available image can be copied.",
+        )
+
+
+class PublicSharingBlockedError(EC2ClientError):
+    """ModifyImageAttribute adding ``Group=all`` while block public access for AMIs is on
+    (EnableImageBlockPublicAccess: "This will block any attempt to publicly share your AMIs").
+
+    The model gives no code. Code and message are the ones AWS is seen returning for this case
+    (quoted in hortonworks/cloudbreak-images#926 and aws-deepracer-community/deepracer-on-the-
+    spot#106).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            "OperationNotPermitted",
+            "You can\u2019t publicly share this image because block public access for AMIs is "
+            "enabled for this account. To publicly share the image, you must call the "
+            "DisableImageBlockPublicAccess API.",
+        )
+
+
+class IdempotentParameterMismatchError(EC2ClientError):
+    """A client token reused with other parameters. The code is documented: "If you retry a
+    request with the same client token, but change one or more of the API parameters, the
+    IdempotentParameterMismatch error is returned" (EC2 API Reference, "Ensuring idempotency",
+    which the model's ``ClientToken`` members point to)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__(
+            "IdempotentParameterMismatch",
+            f"The client token {token!r} was already used for a request with other parameters.",
+        )
+
+
+class MissingParameterError(EC2ClientError):
+    """``MissingParameter`` (an EC2 error code) where the model requires one of several
+    parameters; using it there is the EMULATOR'S CHOICE."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("MissingParameter", message)
+
+
+class InvalidParameterCombinationError(EC2ClientError):
+    """``InvalidParameterCombination`` (an EC2 error code) for parameters the model says go only
+    together; using it there is the EMULATOR'S CHOICE."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("InvalidParameterCombination", message)

@@ -3,8 +3,9 @@
 Why this exists: moto's ``Ami`` reports one invented 15 GiB mapping, is ``available`` at once,
 and has no deregistration protection. :class:`EmulatedAmi` subclasses it (so moto's filters,
 launch permissions and tags keep working) and stores what the AWS texts say an image has: every
-block-device-mapping field, the boot/virtualisation fields, a clock-driven state and the
-deregistration-protection state. The mapping validation follows seed 004 (``EbsBlockDevice``).
+block-device-mapping field, the boot/virtualisation fields, a clock-driven state, the
+deregistration-protection state, the deprecation time and the launches ``LastLaunchedTime``
+reports. The mapping validation follows seed 004 (``EbsBlockDevice``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import copy
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from moto.ec2.exceptions import EC2ClientError
@@ -36,9 +37,16 @@ __all__ = [
     "Protection",
     "build_ebs",
     "build_mappings",
+    "deprecation_of",
+    "format_launch_time",
+    "is_deprecated",
     "is_disabled",
+    "last_launched_of",
     "mapping_snapshot_ids",
+    "mark_deregistered",
     "protection_of",
+    "record_launch",
+    "set_deprecation",
     "set_disabled",
     "validate_image_name",
 ]
@@ -49,6 +57,15 @@ BACKUP_VAULT_ALIAS = "aws-backup-vault"
 #: ``EnableImageDeregistrationProtection(WithCooldown=True)``: "enforces deregistration protection
 #: for 24 hours after deregistration protection is disabled" (EC2 API reference).
 COOLDOWN = timedelta(hours=24)
+
+#: (``PlatformDetails``, ``UsageOperation``) of Linux and of Windows AMIs: EC2 User Guide, "AMI
+#: billing information fields", "Sample data: usage operation by platform" ("Linux/UNIX |
+#: RunInstances", "Windows | RunInstances:0002"); the newest model lists the same values for
+#: DescribeInstances' ``platform-details`` and ``usage-operation`` filters. The emulator has no
+#: snapshot billing metadata that would make another platform (RegisterImage: it "derives the
+#: correct billing information from the snapshot's metadata").
+_LINUX_BILLING = ("Linux/UNIX", "RunInstances")
+_WINDOWS_BILLING = ("Windows", "RunInstances:0002")
 
 #: Seed 004, RegisterImage/CreateImage ``Name``: "3-128 alphanumeric characters, parentheses
 #: (()), square brackets ([]), spaces ( ), periods (.), slashes (/), dashes (-), single quotes
@@ -149,6 +166,56 @@ def set_disabled(image: Any, disabled: bool) -> None:
         image.disabled = disabled
     else:
         image.state = "disabled" if disabled else "available"
+
+
+def deprecation_of(image: Any) -> datetime | None:
+    """When EnableImageDeprecation deprecates (or deprecated) the image, if it was asked to."""
+    moment: datetime | None = getattr(image, "deprecate_at", None)
+    return moment
+
+
+def set_deprecation(image: Any, moment: datetime | None) -> None:
+    """EnableImageDeprecation (a moment) / DisableImageDeprecation (``None``) on any moto image.
+    moto's own ``Ami`` objects get the ``DeprecationTime`` string the serializer reads."""
+    image.deprecate_at = moment
+    if not isinstance(image, EmulatedAmi):
+        image.deprecation_time = None if moment is None else format_aws_time(moment)
+
+
+def is_deprecated(image: Any, now: datetime) -> bool:
+    """User Guide, "Deprecate an AMI": "A deprecated AMI is an AMI whose deprecation date is in
+    the past. If you have set the deprecation date to a date in the future, the AMI is not yet
+    deprecated." From the deprecation instant on (the EMULATOR'S CHOICE for the instant itself)."""
+    moment = deprecation_of(image)
+    return moment is not None and moment <= now
+
+
+def format_launch_time(moment: datetime) -> str:
+    """``LastLaunchedTime`` as seed 003's example prints it: ``2022-02-10T02:03:18Z`` (the
+    newest model: "in ISO 8601 date-time format")."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def record_launch(image: Any, now: datetime) -> None:
+    """RunInstances used the image (moto's own ``Ami`` objects included)."""
+    launches: list[datetime] = image.__dict__.setdefault("launches", [])
+    launches.append(now)
+
+
+def last_launched_of(image: Any, now: datetime) -> str | None:
+    """``LastLaunchedTime``: the latest launch already reported, "a 24-hour delay" after it (the
+    ``last_launched_delay_seconds`` setting); ``None`` before the first one is."""
+    delay = timedelta(seconds=active_state().settings.last_launched_delay_seconds)
+    reported = [moment for moment in image.__dict__.get("launches", []) if moment + delay <= now]
+    return format_launch_time(max(reported)) if reported else None
+
+
+def mark_deregistered(image: Any, now: datetime) -> None:
+    """DeregisterImage on any moto image: from now on its ``State`` is ``deregistered`` (an
+    ``ImageState`` of the newest model), for as long as DescribeImages still shows it."""
+    image.deregistered_at = now
+    if not isinstance(image, EmulatedAmi):
+        image.state = "deregistered"
 
 
 def mapping_snapshot_ids(image: Any) -> list[str]:
@@ -339,8 +406,11 @@ class EmulatedAmi(Ami):
         self.name = name
         self.description = description
         self.image_type = "machine"
-        self.image_location = image_location
         self.owner_id = owner_id or ec2_backend.account_id
+        # An EBS-backed AMI's location is "<owner>/<name>": the DescribeImages examples of the
+        # newest model ("ImageLocation": "123456789012/My server") and of the AWS CLI. The
+        # RegisterImage parameter is "The full path to your AMI manifest in Amazon S3 storage".
+        self.image_location = image_location or f"{self.owner_id}/{name}"
         self.owner_alias = owner_alias
         self.architecture = architecture
         self.virtualization_type = virtualization_type
@@ -372,11 +442,19 @@ class EmulatedAmi(Ami):
         self.protection = Protection()
         #: Set by DisableImage, cleared by EnableImage (see :func:`set_disabled`).
         self.disabled = False
+        #: Set by DeregisterImage (see :func:`mark_deregistered`).
+        self.deregistered_at: datetime | None = None
+        #: Set by EnableImageDeprecation (see :func:`set_deprecation`).
+        self.deprecate_at: datetime | None = None
+        #: Every RunInstances with this image (see :func:`record_launch`).
+        self.launches: list[datetime] = []
         self._state_override: str | None = None
 
     # -- fields computed at describe time -----------------------------------------------------
     @property
     def state(self) -> str:
+        if self.deregistered_at is not None:
+            return "deregistered"
         if self.disabled:
             return "disabled"
         if self._state_override is not None:
@@ -402,8 +480,33 @@ class EmulatedAmi(Ami):
         return self.owner_alias
 
     @property
+    def _billing(self) -> tuple[str, str]:
+        # DescribeImages' platform filter: "The only supported value is windows".
+        return _WINDOWS_BILLING if str(self.platform).lower() == "windows" else _LINUX_BILLING
+
+    @property
+    def platform_details(self) -> str:
+        return self._billing[0]
+
+    @property
+    def usage_operation(self) -> str:
+        return self._billing[1]
+
+    @property
     def deregistration_protection(self) -> str:
         return self.protection.status(active_state().clock.now())
+
+    @property
+    def deprecation_time(self) -> str | None:
+        """DescribeImages' ``DeprecationTime``, left out when none is set (User Guide: "If the AMI
+        is not set to be deprecated, the DeprecationTime field does not appear"). The model
+        documents "YYYY-MM-DDTHH:MM:SSZ"; EC2's answers print it as ``CreationDate`` is printed,
+        with milliseconds (the User Guide's example ``2021-05-10T13:17:12.000Z``)."""
+        return None if self.deprecate_at is None else format_aws_time(self.deprecate_at)
+
+    @property
+    def last_launched_time(self) -> str | None:
+        return last_launched_of(self, active_state().clock.now())
 
     @property
     def block_device_mappings(self) -> list[dict[str, Any]]:
@@ -429,6 +532,8 @@ class EmulatedAmi(Ami):
             "OwnerId": self.owner_id,
             "ImageOwnerAlias": self.owner_alias,
             "ImageLocation": self.image_location,
+            "PlatformDetails": self.platform_details,
+            "UsageOperation": self.usage_operation,
             "State": self.state,
             "StateReason": self.state_reason,
             "CreationDate": format_aws_time(self.creation_date),
@@ -451,4 +556,7 @@ class EmulatedAmi(Ami):
             "SourceImageRegion": self.source_image_region,
             "BlockDeviceMappings": copy.deepcopy(self.stored_mappings),
             "DeregistrationProtection": self.protection.status(now),
+            "DeprecationTime": self.deprecation_time,
+            "Launches": [format_launch_time(moment) for moment in self.launches],
+            "LastLaunchedTime": self.last_launched_time,
         }

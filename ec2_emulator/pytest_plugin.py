@@ -10,7 +10,8 @@ Fixtures:
 * ``ec2_emulator``: an in-process emulator on a :class:`~ec2_emulator.clock.FakeClock`, so time
   moves only when the test calls ``ec2_emulator.advance_clock(...)``.
 * ``ec2_emulator_server``: an :class:`~ec2_emulator.server.EmulatorServer` on a free port, on a
-  FakeClock; ``.endpoint_url``, ``.control`` (HTTP control client), ``.client()``.
+  FakeClock; ``.endpoint_url``, ``.control`` (HTTP control client), ``.client()``, and the
+  network faults ``.cut(...)`` and ``.hold(...)``.
 """
 
 from __future__ import annotations

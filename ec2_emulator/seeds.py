@@ -8,11 +8,12 @@ emulator plants them directly into moto's backends.
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime
 from typing import Any
 
 from moto.ec2.utils import random_ami_id
 
-from .images import BACKUP_VAULT_ALIAS, EmulatedAmi
+from .images import BACKUP_VAULT_ALIAS, EmulatedAmi, set_deprecation
 from .state import active_state
 
 __all__ = ["DEFAULT_FOREIGN_ACCOUNT_ID", "seed_backup_image", "seed_foreign_image"]
@@ -87,22 +88,30 @@ def seed_foreign_image(
     owner_id: str = DEFAULT_FOREIGN_ACCOUNT_ID,
     name: str | None = None,
     public: bool = False,
+    deprecate_at: datetime | None = None,
     volume_size: int = 8,
 ) -> str:
     """An available image owned by ``owner_id`` and visible to ``account_id`` (shared with it
-    by launch permission, or public). Its snapshot lives in the owner's account."""
+    by launch permission, or public). Its snapshot lives in the owner's account. With
+    ``deprecate_at`` its owner deprecated it (EnableImageDeprecation), deprecated from then on."""
     if owner_id == account_id:
         raise ValueError("a foreign image needs an owner other than the caller's account")
     owner_backend = _ec2_backend(owner_id, region)
     snapshot = _root_snapshot(owner_backend, region, volume_size, "seeded foreign root volume")
     permission = {"Group": "all"} if public else {"UserId": account_id}
-    return _plant(
-        _ec2_backend(account_id, region),
+    backend = _ec2_backend(account_id, region)
+    image_id = _plant(
+        backend,
         name=name or f"foreign-image-{secrets.token_hex(4)}",
         mappings=_root_mapping(snapshot, volume_size),
         owner_id=owner_id,
         launch_permissions=[permission],
     )
+    if deprecate_at is not None:
+        if deprecate_at.tzinfo is None:
+            raise ValueError("deprecate_at must be timezone-aware")
+        set_deprecation(backend.amis[image_id], deprecate_at.astimezone(UTC))
+    return image_id
 
 
 def seed_backup_image(

@@ -12,11 +12,12 @@ from __future__ import annotations
 import threading
 from collections import deque
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from .clock import Clock, SystemClock
 
 __all__ = [
+    "BACKEND_LOCK",
     "SNAPSHOT_FAILURE_CODES",
     "EmulatorSettings",
     "EmulatorState",
@@ -32,8 +33,33 @@ __all__ = [
 #: ``internal-error``, ``client-error``). ``success`` and ``skipped`` are computed, not injected.
 SNAPSHOT_FAILURE_CODES: tuple[str, ...] = ("missing-permissions", "internal-error", "client-error")
 
-DeregisteredLookup = Literal["not-found", "empty"]
 DisabledDeregistration = Literal["allowed", "refused"]
+ProtectionReturn = Literal["true", "state"]
+DeprecatedImageIds = Literal["described", "hidden"]
+
+#: Held while one EC2 request is handled, and while a control reads or changes moto's backends.
+#: AWS carries out each API call as one atomic step; moto's backends are plain dicts that the
+#: server's request threads would otherwise change under each other's iterations.
+BACKEND_LOCK = threading.RLock()
+
+
+#: The settings that are durations in seconds of the emulator's clock.
+_DURATIONS = (
+    "pending_seconds",
+    "deregistered_visible_seconds",
+    "deregistered_empty_seconds",
+    "last_launched_delay_seconds",
+    "block_public_access_seconds",
+)
+
+#: EnableImageBlockPublicAccess: "The API can take up to 10 minutes to configure this setting."
+BLOCK_PUBLIC_ACCESS_MAX_SECONDS = 600.0
+
+
+def _seconds(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ValueError(f"{name} must be a number >= 0")
+    return float(value)
 
 
 @dataclass
@@ -48,22 +74,64 @@ class EmulatorSettings:
     ``pending_seconds``: how long a new image stays ``pending`` before it is ``available`` (or
     ``failed``). Default 0: available at the first describe.
 
-    ``deregistered_image_lookup``: what ``DescribeImages(ImageIds=[<deregistered id>])`` does.
-    ``"not-found"`` (default) fails with ``InvalidAMIID.NotFound``; ``"empty"`` returns no images,
-    which is moto 5.2.5's behaviour and what AWS does for "a short interval" (seed 004,
-    DescribeImages) before the ID "eventually" becomes not found.
+    ``deregistered_visible_seconds`` and ``deregistered_empty_seconds``: the phases of a
+    deregistered AMI in ``DescribeImages``, on the emulator's clock from the moment of
+    ``DeregisterImage``. Seed 004 and the newest botocore model (DescribeImages): "Recently
+    deregistered images appear in the returned results for a short interval and then return
+    empty results. After all instances that reference a deregistered AMI are terminated,
+    specifying the ID of the image will eventually return an error indicating that the AMI ID
+    cannot be found." So: for ``deregistered_visible_seconds`` the image is in the results (by
+    ID, and in lists that its owner, launch permissions and filters match) with ``State``
+    ``deregistered``; for the following ``deregistered_empty_seconds`` it is in no result and
+    its ID answers an empty list; after that, once no instance launched from it is left
+    unterminated, its ID fails with ``InvalidAMIID.NotFound``. The texts give no durations:
+    both default to 0 (the EMULATOR'S CHOICE), so a deregistered AMI is at once in its final
+    phase, the one every caller must handle; tests ask for the earlier phases.
 
     ``disabled_image_deregistration``: whether ``DeregisterImage`` accepts a disabled AMI
     (DisableImage). No text says: the DeregisterImage reference and the User Guide's "Deregister
     an Amazon EC2 AMI" list other refusals but not this one, so ``"allowed"`` (default) is the
     reading the emulator follows; ``"refused"`` fails the request with ``IncorrectState`` (the
     EMULATOR'S CHOICE of code), for testing code against the other reading.
+
+    ``protection_return``: the ``Return`` of ``EnableImageDeregistrationProtection`` and
+    ``DisableImageDeregistrationProtection``. The newest botocore model documents both as a
+    string that "Returns ``true`` if the request succeeds; otherwise, it returns an error";
+    the AWS CLI's examples (awscli ``examples/ec2/enable-image-deregistration-protection.rst``,
+    ``disable-image-deregistration-protection.rst``) show ``"Return": "enabled-without-cooldown"``
+    and ``"Return": "disabled"``. ``"true"`` (default) follows the model; ``"state"`` answers
+    the new protection state, as the examples read (``enabled-with-cooldown`` with a cooldown).
+
+    ``deprecated_image_ids``: whether ``DescribeImages`` answers another account's deprecated AMI
+    asked for by ``ImageIds`` without ``IncludeDeprecated``. The newest model
+    (DescribeImages.IncludeDeprecated: "Default: No deprecated AMIs are included in the
+    response. If you are the AMI owner, all deprecated AMIs appear in the response regardless")
+    makes no exception for IDs; the EC2 User Guide's "Deprecate an AMI" does: "the deprecated AMI
+    does not appear in DescribeImages API calls unless you specify its ID", and "if you specify
+    --no-include-deprecated together with the AMI ID, the deprecated AMI will be returned".
+    ``"described"`` (default) follows the User Guide, the more specific text; ``"hidden"`` the
+    model's words as they stand (an empty list, like a disabled AMI).
+
+    ``last_launched_delay_seconds``: how long after a launch ``LastLaunchedTime`` reports it.
+    The newest model (``Image.LastLaunchedTime``, ``ImageAttribute.LastLaunchedTime``) and seed
+    003: "When the AMI is used to launch an instance, there is a 24-hour delay before that usage
+    is reported." Default 86400 (24 hours); tests that want to see it at once set 0.
+
+    ``block_public_access_seconds``: how long ``EnableImageBlockPublicAccess`` takes to be in
+    force. Newest model: "The API can take up to 10 minutes to configure this setting. During
+    this time, if you run GetImageBlockPublicAccessState, the response will be unblocked."
+    Default 0 (the EMULATOR'S CHOICE within "up to 10 minutes"); at most 600.
     """
 
     echo_volume_initialization_rate: bool = False
     pending_seconds: float = 0.0
-    deregistered_image_lookup: DeregisteredLookup = "not-found"
+    deregistered_visible_seconds: float = 0.0
+    deregistered_empty_seconds: float = 0.0
     disabled_image_deregistration: DisabledDeregistration = "allowed"
+    protection_return: ProtectionReturn = "true"
+    deprecated_image_ids: DeprecatedImageIds = "described"
+    last_launched_delay_seconds: float = 86400.0
+    block_public_access_seconds: float = 0.0
 
     def update(self, **changes: Any) -> EmulatorSettings:
         """Apply validated changes in place; unknown names or bad values raise ``ValueError``."""
@@ -75,22 +143,19 @@ class EmulatorSettings:
             value = changes["echo_volume_initialization_rate"]
             if not isinstance(value, bool):
                 raise ValueError("echo_volume_initialization_rate must be a bool")
-            self.echo_volume_initialization_rate = value
-        if "pending_seconds" in changes:
-            seconds = changes["pending_seconds"]
-            if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
-                raise ValueError("pending_seconds must be a number >= 0")
-            self.pending_seconds = float(seconds)
-        if "deregistered_image_lookup" in changes:
-            lookup = changes["deregistered_image_lookup"]
-            if lookup not in ("not-found", "empty"):
-                raise ValueError("deregistered_image_lookup must be 'not-found' or 'empty'")
-            self.deregistered_image_lookup = cast(DeregisteredLookup, lookup)
-        if "disabled_image_deregistration" in changes:
-            rule = changes["disabled_image_deregistration"]
-            if rule not in ("allowed", "refused"):
-                raise ValueError("disabled_image_deregistration must be 'allowed' or 'refused'")
-            self.disabled_image_deregistration = cast(DisabledDeregistration, rule)
+        for name in _DURATIONS:
+            if name in changes:
+                changes[name] = _seconds(name, changes[name])
+        if changes.get("disabled_image_deregistration", "allowed") not in ("allowed", "refused"):
+            raise ValueError("disabled_image_deregistration must be 'allowed' or 'refused'")
+        if changes.get("protection_return", "true") not in ("true", "state"):
+            raise ValueError("protection_return must be 'true' or 'state'")
+        if changes.get("deprecated_image_ids", "described") not in ("described", "hidden"):
+            raise ValueError("deprecated_image_ids must be 'described' or 'hidden'")
+        if changes.get("block_public_access_seconds", 0.0) > BLOCK_PUBLIC_ACCESS_MAX_SECONDS:
+            raise ValueError("block_public_access_seconds must be at most 600 (10 minutes)")
+        for name, value in changes.items():
+            setattr(self, name, value)
         return self
 
     def to_dict(self) -> dict[str, Any]:

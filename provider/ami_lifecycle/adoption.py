@@ -3,17 +3,26 @@
 EC2's `RegisterImage`, `CreateImage` and `CreateSnapshot` take no idempotency token. When a
 response is lost, botocore retries the call: the retry of `RegisterImage`/`CreateImage` meets
 the first attempt's image (`InvalidAMIName.Duplicate`), and the retry of `CreateSnapshot` makes
-a second snapshot. So every image and snapshot this package creates carries a tag with a token
-minted by the provider's `check` for that one create (a new token for each create, so an old
-image or snapshot is never taken for a new one; kept while the resource is only updated). With
-it, a create can tell its own earlier attempt from someone else's object: it adopts the first,
-and names the second in its error.
+a second snapshot. When `pulumi up` (or the plugin) is killed mid-create, the engine records
+nothing but a pending operation, which the next `up` only warns about and drops. So every image
+and snapshot this package creates carries a tag with a creation token that `check` derives from
+the resource's URN and its checked inputs: the next `up` of the same declaration derives the same
+token, and its create finds and adopts what the interrupted one made.
+
+A token alone can't tell an interrupted create's object from a finished one with the same URN
+and inputs: `pulumi up --replace` checks its inputs without the old ones (the engine's step
+generator passes no olds for a targeted replace, nor when it re-checks a replacement), so its
+create derives the very token of the image it replaces. A create therefore marks what it made
+as complete (`COMPLETE_TAG`) just before it answers the engine, and only objects not marked are
+adopted. The one case left is a create killed between that mark and the engine recording its
+answer: that object is named in the error, never adopted.
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Mapping
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .iam import requires
@@ -23,33 +32,45 @@ if TYPE_CHECKING:
     from mypy_boto3_ec2.type_defs import ImageTypeDef, SnapshotTypeDef
 
 __all__ = [
+    "COMPLETE_TAG",
     "TOKEN_PROPERTY",
     "TOKEN_TAG",
+    "adoptable",
     "carries_token",
     "checked_token",
+    "creation_token",
     "find_image_named",
     "find_snapshots_with_token",
-    "new_token",
+    "mark_complete",
     "token_of",
-    "without_token_tag",
+    "without_own_tags",
 ]
 
 TOKEN_PROPERTY = "creationToken"
 """The provider-internal input that carries the token from `check` to `create`."""
 TOKEN_TAG = "ami-lifecycle:creation-token"
 """The tag the token is stored under on the image and its snapshots."""
+COMPLETE_TAG = "ami-lifecycle:complete"
+"""Set on an image or snapshot once its create has finished: it is never adopted again."""
+_OWN_TAGS = (TOKEN_TAG, COMPLETE_TAG)
 
 
-def new_token() -> str:
-    return uuid.uuid4().hex
+def creation_token(urn: str, inputs: Mapping[str, Any]) -> str:
+    """The same for the same URN and checked inputs, in any process and any `pulumi up`."""
+    declared = {k: v for k, v in inputs.items() if k != TOKEN_PROPERTY}
+    canonical = json.dumps([urn, declared], sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
-def checked_token(olds: Mapping[str, Any], *, replacing: bool) -> str:
+def checked_token(
+    olds: Mapping[str, Any], inputs: Mapping[str, Any], *, urn: str, replacing: bool
+) -> str:
     """The token `check` gives: the recorded one while the resource stays the same resource
-    (so previews show no change), a new one for anything that will be created (a first create or
-    a replacement, which must never take its predecessor for its own)."""
+    (an update changes inputs, not the object), else the one derived for these inputs."""
     recorded = token_of(olds)
-    return recorded if recorded is not None and not replacing else new_token()
+    if recorded is not None and not replacing:
+        return recorded
+    return creation_token(urn, inputs)
 
 
 def token_of(props: Mapping[str, Any]) -> str | None:
@@ -57,9 +78,9 @@ def token_of(props: Mapping[str, Any]) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def without_token_tag(tags: Mapping[str, str]) -> dict[str, str]:
-    """The user's tags: the token tag is this package's bookkeeping, never a user's tag."""
-    return {k: v for k, v in tags.items() if k != TOKEN_TAG}
+def without_own_tags(tags: Mapping[str, str]) -> dict[str, str]:
+    """The user's tags: the token and the complete mark are this package's bookkeeping."""
+    return {k: v for k, v in tags.items() if k not in _OWN_TAGS}
 
 
 def _tag(tagged: Mapping[str, Any], key: str) -> str | None:
@@ -71,6 +92,17 @@ def _tag(tagged: Mapping[str, Any], key: str) -> str | None:
 
 def carries_token(tagged: Mapping[str, Any], token: str | None) -> bool:
     return token is not None and _tag(tagged, TOKEN_TAG) == token
+
+
+def adoptable(tagged: Mapping[str, Any], token: str | None) -> bool:
+    """Made by an interrupted create of exactly this declaration, and never finished."""
+    return carries_token(tagged, token) and _tag(tagged, COMPLETE_TAG) is None
+
+
+@requires("ec2:CreateTags")
+def mark_complete(client: EC2Client, resource_ids: Sequence[str]) -> None:
+    """Mark a finished create's image (or snapshot): from now on only its stack holds it."""
+    client.create_tags(Resources=list(resource_ids), Tags=[{"Key": COMPLETE_TAG, "Value": "true"}])
 
 
 @requires("ec2:DescribeImages")

@@ -30,10 +30,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import ClientError, HTTPClientError
-from botocore.exceptions import ConnectionError as EndpointUnreachableError
+from botocore.exceptions import ClientError
 
-from .aws.clients import error_code
+from .aws.clients import NO_ANSWER, error_code
 from .aws.finder import find_image, find_snapshots
 from .errors import (
     AwsCallError,
@@ -67,9 +66,6 @@ RETURN_CODES: dict[str, str] = {
 """Every `DeleteSnapshotResults[].ReturnCode` AWS documents, and what it means to the user."""
 
 _IMAGE_GONE = ("InvalidAMIID.NotFound", "InvalidAMIID.Unavailable")
-
-_NO_ANSWER = (HTTPClientError, EndpointUnreachableError)
-"""Connection failures that outlasted botocore's retries: EC2 may or may not have acted."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +113,7 @@ def deregister_image(
         )
     except ClientError as error:
         raise AwsCallError(VERB, image_id, error_code(error), str(error)) from error
-    except _NO_ANSWER as error:
+    except NO_ANSWER as error:
         raise _no_answer(
             image_id, "DescribeImages", error, "nothing was changed; run `pulumi destroy` again"
         ) from error
@@ -145,7 +141,7 @@ def deregister_image(
                 ),
             )
         raise _deregister_error(image, code, str(error)) from error
-    except _NO_ANSWER as error:
+    except NO_ANSWER as error:
         raise _no_answer(
             image_id,
             "DeregisterImage",
@@ -264,7 +260,7 @@ def _finish_earlier_delete(
         raise AwsCallError(
             VERB, image_id, error_code(error), f"{gone}; looking up its snapshots failed: {error}"
         ) from error
-    except _NO_ANSWER as error:
+    except NO_ANSWER as error:
         raise _no_answer(
             image_id,
             "DescribeSnapshots",
@@ -296,7 +292,7 @@ def _delete_snapshot(client: EC2Client, snapshot_id: str) -> SnapshotOutcome:
             return SnapshotOutcome(snapshot_id, "missing-permissions")
         status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400))
         return SnapshotOutcome(snapshot_id, "internal-error" if status >= 500 else "client-error")
-    except _NO_ANSWER as error:
+    except NO_ANSWER as error:
         return SnapshotOutcome(
             snapshot_id,
             type(error).__name__,

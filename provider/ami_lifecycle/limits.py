@@ -19,6 +19,7 @@ __all__ = [
     "IMAGE_NAME_LENGTH",
     "IMAGE_NAME_PATTERN",
     "IMDS_SUPPORT_VALUES",
+    "RESOURCE_ID_PATTERN",
     "TAG_KEY_MAX",
     "TAG_VALUE_MAX",
     "TPM_SUPPORT_VALUES",
@@ -87,6 +88,10 @@ VOLUME_INITIALIZATION_RATE = Range(100, 300, f"{EBS_MODEL}.VolumeInitializationR
 IMAGE_NAME_LENGTH = Range(3, 128, "RegisterImage/CreateImage Name constraints")
 IMAGE_NAME_PATTERN = re.compile(r"[A-Za-z0-9()\[\] ./\-'@_]+")
 """Alphanumerics, ( ) [ ] space . / - ' @ _ (RegisterImage/CreateImage `Name` constraints)."""
+
+RESOURCE_ID_PATTERN = r"{prefix}-(?:[0-9a-f]{{8}}|[0-9a-f]{{17}})"
+"""An EC2 resource id: its type's prefix, a hyphen and 8 (before 2016) or 17 hexadecimal
+characters (User Guide, "Resource IDs": i-1a2b3c4d, i-1234567890abcdef0)."""
 
 TAG_KEY_MAX = 127
 TAG_VALUE_MAX = 256

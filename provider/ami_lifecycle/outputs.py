@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .adoption import without_token_tag
+from .adoption import without_own_tags
 from .protection import Protection, parse_protection_state
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ def protection_setting(reported: str | None) -> str:
 def reported_tags(tags: Sequence[TagTypeDef]) -> dict[str, str]:
     """The user's tags as AWS reports them: without the `aws:` ones AWS manages itself, nor
     the creation token this package tags its images and snapshots with."""
-    return without_token_tag(
+    return without_own_tags(
         {
             t["Key"]: t.get("Value", "")
             for t in tags

@@ -15,6 +15,13 @@ does to the engine's messages is tested at the gRPC level (`tests/plugin/`). The
   a user can cause becomes one plain message: input problems as check failures (the
   component's too: see `machine_image`), refusals and AWS failures as the error's own text.
   Only a bug in this package adds a pointer to the plugin's log, where its traceback goes.
+- The plugin never outlives its engine: it shuts down on SIGTERM (or SIGINT, which is how the
+  CLI closes a plugin), and within about two seconds of its parent process exiting or the
+  engine's address no longer answering. Shutting down cancels the work in flight
+  (`cancellation`): each create undoes what it made, and the plugin exits once those handlers
+  are done or their time is up; whatever an undo had no time for carries its creation token,
+  unmarked, so the next `pulumi up` adopts it. The engine's own `Cancel` (a first ^C) lets
+  operations finish: the engine waits for them.
 """
 
 from __future__ import annotations
@@ -22,12 +29,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import signal
 import sys
 import traceback
 from collections.abc import Awaitable, Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from functools import partial
-from typing import Any, Protocol, TypeVar
+from typing import Any, NoReturn, Protocol, TypeVar
 
 import grpc
 import grpc.aio
@@ -40,6 +49,7 @@ from pulumi.resource import DependencyResource
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2_grpc
 from pulumi.runtime.rpc import UNKNOWN
 
+from . import cancellation
 from .errors import AmiLifecycleError
 from .machine_image import MachineImage
 from .provider.image import ImageProvider
@@ -65,7 +75,12 @@ class Resource(Protocol):
 
     def configure(self, *, region: str | None, profile: str | None) -> None: ...
     def check(
-        self, olds: dict[str, Any], news: dict[str, Any], *, in_component: bool = False
+        self,
+        olds: dict[str, Any],
+        news: dict[str, Any],
+        *,
+        urn: str = "",
+        in_component: bool = False,
     ) -> CheckResult: ...
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult: ...
     def create(self, props: dict[str, Any]) -> CreateResult: ...
@@ -191,6 +206,8 @@ def _user_errors() -> Iterator[None]:
         yield
     except PluginError:
         raise
+    except cancellation.Cancelled as error:
+        raise PluginError(user_message(error)) from error
     except AmiLifecycleError as error:
         raise PluginError(user_message(error)) from error
     except (ClientError, BotoCoreError) as error:
@@ -219,6 +236,14 @@ class AmiLifecycleProvider(api.Provider):
             IMAGE: ImageProvider(),
             VOLUME_SNAPSHOT: VolumeSnapshotProvider(),
         }
+        self._in_flight: set[asyncio.Future[Any]] = set()
+
+    async def settle(self, timeout: float) -> bool:
+        """Wait up to `timeout` for the steps in flight to end; whether they all did."""
+        if not self._in_flight:
+            return True
+        _, pending = await asyncio.wait(self._in_flight, timeout=timeout)
+        return not pending
 
     def _resource(self, urn: str) -> Resource:
         token = resource_type(urn)
@@ -241,8 +266,24 @@ class AmiLifecycleProvider(api.Provider):
             with reporting_to(report):
                 return step(*args)
 
-        with _user_errors():
-            return await asyncio.to_thread(run)
+        with _user_errors(), cancellation.scope() as call:
+            work = asyncio.ensure_future(asyncio.to_thread(run))
+            self._in_flight.add(work)
+            work.add_done_callback(self._in_flight.discard)
+            try:
+                # Shielded: the step runs on (its undo too) when its caller is gone.
+                return await asyncio.shield(work)
+            except asyncio.CancelledError:
+                # gRPC cancels a call only when the engine dropped it: no one is left to
+                # receive its answer, so the step must not finish as if someone were.
+                call.cancel("the engine stopped waiting for this call (it is gone)")
+                work.add_done_callback(_log_abandoned)
+                raise
+
+    async def cancel(self) -> None:
+        """The engine's graceful cancel (a first ^C): the engine waits for the operations in
+        flight, so they finish; stopping them halfway would only leave work to undo."""
+        _note("cancel requested: the operations in flight finish")
 
     async def get_schema(self, request: api.GetSchemaRequest) -> api.GetSchemaResponse:
         return api.GetSchemaResponse(schema=json.dumps(package_schema(), indent=2))
@@ -272,7 +313,11 @@ class AmiLifecycleProvider(api.Provider):
         resource = self._resource(request.urn)
         result = await self._run(
             request.urn,
-            partial(resource.check, in_component=parent_type(request.urn) == MACHINE_IMAGE),
+            partial(
+                resource.check,
+                urn=request.urn,
+                in_component=parent_type(request.urn) == MACHINE_IMAGE,
+            ),
             plain_map(request.old_inputs),
             plain_map(request.new_inputs),
         )
@@ -423,16 +468,105 @@ _Servicer = _servicer_class(
 )
 
 
-async def _serve(provider: AmiLifecycleProvider, engine: str, args: list[str]) -> None:
+def _log_abandoned(work: asyncio.Future[Any]) -> None:
+    """How a step whose caller is gone ended: its answer, what it undid, has no one else."""
+    failure = None if work.cancelled() else work.exception()
+    if failure is not None:
+        _note(f"a call the engine dropped ended: {user_message(failure)}")
+
+
+_WATCH_EVERY = 0.25
+"""How often the plugin looks for its engine."""
+_ENGINE_MISSES = 2
+"""Consecutive probes without an answer that mean the engine is gone (one could be a blip)."""
+_GRACE_ENGINE_GONE = 1.25
+"""How long work in flight may take to stop once the engine is gone: nobody waits for it."""
+_GRACE_SIGNALLED = 5.0
+"""The same after SIGTERM or SIGINT, when someone may wait for the undos to finish."""
+_GRACE_ANSWERS = 0.25
+"""Time left for the last answers to leave once the work is done."""
+
+
+async def _engine_gone(engine: str, parent: int) -> str:
+    """Returns, saying why, once the parent process has exited or the engine at `engine` no
+    longer answers (any answer, even "unimplemented", means it is there)."""
+    misses = 0
+    async with grpc.aio.insecure_channel(engine) as channel:
+        stub = engine_pb2_grpc.EngineStub(channel)
+        while True:
+            await asyncio.sleep(_WATCH_EVERY)
+            if os.getppid() != parent:
+                return f"its parent process {parent} exited"
+            try:
+                await stub.GetRootResource(engine_pb2.GetRootResourceRequest(), timeout=1.0)
+            except grpc.aio.AioRpcError as error:
+                gone = error.code() is grpc.StatusCode.UNAVAILABLE
+                misses = misses + 1 if gone else 0
+            else:
+                misses = 0
+            if misses >= _ENGINE_MISSES:
+                return f"the engine at {engine} no longer answers"
+
+
+def _note(message: str) -> None:
+    """A line for the plugin's log; lost, not raised, when the engine reading it is gone."""
+    with suppress(OSError):
+        print(message, file=sys.stderr, flush=True)
+
+
+async def _serve(provider: AmiLifecycleProvider, engine: str, args: list[str]) -> NoReturn:
     server = grpc.aio.server()
     servicer = _Servicer(args, VERSION, provider, engine_address=engine)
     provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
     port = server.add_insecure_port("127.0.0.1:0")
+    parent = os.getppid()
+    loop = asyncio.get_running_loop()
+    signalled: asyncio.Future[str] = loop.create_future()
+
+    def stop(name: str) -> None:
+        if not signalled.done():
+            signalled.set_result(name)
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop, signal.Signals(signum).name)
     await server.start()
     # The engine reads the port from the first line of stdout.
     sys.stdout.write(f"{port}\n")
     sys.stdout.flush()
-    await server.wait_for_termination()
+    try:
+        settled = await _until_stopped(provider, server, signalled, _engine_gone(engine, parent))
+    except BaseException:
+        _note(traceback.format_exc())
+        settled = False
+    # At once: a worker thread still in an AWS call would hold the interpreter's exit.
+    os._exit(0 if settled else 1)
+
+
+async def _until_stopped(
+    provider: AmiLifecycleProvider,
+    server: grpc.aio.Server,
+    signalled: asyncio.Future[str],
+    engine_gone: Awaitable[str],
+) -> bool:
+    """Serve until a signal or the engine's end, then cancel the work in flight and let it
+    finish its undo for a while; whether it all did."""
+    watch = asyncio.ensure_future(engine_gone)
+    await asyncio.wait([signalled, watch], return_when=asyncio.FIRST_COMPLETED)
+    if signalled.done():
+        reason, grace = signalled.result(), _GRACE_SIGNALLED
+        watch.cancel()
+    else:
+        reason, grace = watch.result(), _GRACE_ENGINE_GONE
+    cancellation.cancel(f"the plugin is shutting down ({reason})")
+    _note(f"shutting down: {reason}")
+    settled = await provider.settle(grace)
+    await server.stop(_GRACE_ANSWERS)
+    if not settled:
+        _note(
+            "shut down with work still in flight: what it made carries its creation token, "
+            "unmarked, and the next `pulumi up` adopts it"
+        )
+    return settled
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -444,8 +578,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("engine", help="the Pulumi engine's gRPC address")
     known, _ = parser.parse_known_args(args)
     provider = AmiLifecycleProvider(EngineLog(known.engine))
-    with suppress(KeyboardInterrupt):
-        asyncio.run(_serve(provider, known.engine, args))
+    asyncio.run(_serve(provider, known.engine, args))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ for `deleteSnapshotsOnDestroy` would delete the snapshots the user meant to keep
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, Final
 
@@ -355,8 +356,8 @@ def validate_snapshot_props(props: Mapping[str, Any]) -> list[InputProblem]:
     volume_id = snapshot.get("volumeId")
     if volume_id is None or volume_id == "":
         problems.add("volumeId", "is required: name the EBS volume to snapshot (vol-…).")
-    elif _known(volume_id) and not volume_id.startswith("vol-"):
-        problems.add("volumeId", f"must be an EBS volume id (vol-…), got {_quoted(volume_id)}.")
+    else:
+        _check_id(problems, "volumeId", volume_id, "vol", "an EBS volume id")
     _check_tags(problems, "tags", snapshot.get("tags"))
     return problems.found
 
@@ -441,11 +442,31 @@ def _check_instance(problems: _Problems, source: Mapping[str, Any]) -> None:
     instance_id = source.get("instanceId")
     if instance_id is None or instance_id == "":
         problems.add("fromInstance.instanceId", "is required: name the instance (i-…).")
-    elif _known(instance_id) and not instance_id.startswith("i-"):
+    else:
+        _check_id(problems, "fromInstance.instanceId", instance_id, "i", "an instance id")
+
+
+def _check_id(problems: _Problems, prop: str, value: Any, prefix: str, kind: str) -> None:
+    """A known string that is no id of this kind (`snap-xyz`, a `vol-` id for a snapshot)
+    would only fail in AWS, after the preview said all was well."""
+    if not isinstance(value, str) or not _known(value):
+        return
+    if not re.fullmatch(limits.RESOURCE_ID_PATTERN.format(prefix=prefix), value):
+        other = value.split("-", 1)[0]
+        hint = f" (that is {_ID_KINDS[other]})" if other != prefix and other in _ID_KINDS else ""
         problems.add(
-            "fromInstance.instanceId",
-            f"must be an instance id (i-…), got {_quoted(instance_id)}.",
+            prop,
+            f"must be {kind}: {prefix}- and 8 or 17 hexadecimal characters, such as "
+            f"{prefix}-0123456789abcdef0; got {_quoted(value)}{hint}.",
         )
+
+
+_ID_KINDS: Final[Mapping[str, str]] = {
+    "snap": "a snapshot id",
+    "vol": "a volume id",
+    "i": "an instance id",
+    "ami": "an AMI id",
+}
 
 
 def _check_mappings(
@@ -545,6 +566,8 @@ def _check_ebs(
         _check_instance_override(problems, prop, ebs)
         return backed
 
+    if given("snapshotId"):
+        _check_id(problems, f"{prop}.snapshotId", ebs["snapshotId"], "snap", "a snapshot id")
     if standalone and given("volumeId"):
         problems.add(
             f"{prop}.volumeId",
@@ -557,6 +580,8 @@ def _check_ebs(
             "set snapshotId or volumeId, not both: volumeId asks the component to snapshot "
             "that volume.",
         )
+    elif given("volumeId"):
+        _check_id(problems, f"{prop}.volumeId", ebs["volumeId"], "vol", "an EBS volume id")
     if not backed and "volumeSize" not in ebs:
         problems.add(
             f"{prop}.volumeSize",

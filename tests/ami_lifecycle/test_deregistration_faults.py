@@ -17,6 +17,7 @@ from ami_lifecycle.provider.image import ImageProvider
 from tests import faults
 
 from .conftest import Aws
+from .served import Served, served_by_the_server  # noqa: F401 (the fixture `served`)
 from .test_image_provider import create, snapshot_image
 
 _RETRIED = (
@@ -183,3 +184,54 @@ def test_a_refresh_without_an_answer_keeps_the_image_in_the_stack(
     assert str(refused.value).startswith(
         f"reading EC2 AMI ({image_id}): EndpointConnectionError: DescribeImages got no answer"
     )
+
+
+# -- real cuts: the emulator server's endpoint goes dark ------------------------------------------
+
+
+def test_a_cut_as_deregister_image_answers_then_destroy_again_leaves_only_what_others_use(
+    served: Served,
+) -> None:
+    shared, own = served.snapshot(), served.snapshot()
+    image_id, outs = create(
+        served.provider, snapshot_image([shared, own], deregistrationProtection="disabled")
+    )
+    theirs = served.someone_elses_image(shared)
+    served.server.cut(60, after="DeregisterImage")
+
+    with pytest.raises(AwsCallError) as cut:
+        served.provider.delete(image_id, outs)
+
+    assert "DeregisterImage got no answer after botocore's retries" in str(cut.value)
+    served.server.cut_over()
+    served.provider.delete(image_id, outs)  # `pulumi destroy` again
+
+    assert served.images() == [theirs]
+    assert served.snapshots() == [shared]
+
+
+def test_a_cut_during_the_leftover_snapshot_clean_up_then_destroy_again_leaves_nothing(
+    served: Served,
+) -> None:
+    shared, stuck = served.snapshot(), served.snapshot()
+    image_id, outs = create(
+        served.provider, snapshot_image([shared, stuck], deregistrationProtection="disabled")
+    )
+    theirs = served.someone_elses_image(shared)
+    served.server.inject_snapshot_failure(stuck, "internal-error")
+    served.server.cut(60, after="DeregisterImage")
+    with pytest.raises(AwsCallError):
+        served.provider.delete(image_id, outs)
+    served.server.cut_over()
+
+    # The next destroy finds the image gone and deletes its snapshots; the cut hits that: the
+    # first DeleteSnapshot's answer is lost, the second is refused.
+    served.server.cut(60, after="DeleteSnapshot")
+    with pytest.raises(SnapshotsLeftBehindError) as left:
+        served.provider.delete(image_id, outs)
+    served.server.cut_over()
+
+    assert set(left.value.left_behind) == {shared, stuck}  # neither is known to be deleted
+    served.provider.delete(image_id, outs)
+    assert served.images() == [theirs]
+    assert served.snapshots() == [shared]

@@ -59,7 +59,7 @@ def create(provider: ImageProvider, props: dict[str, Any]) -> tuple[str, dict[st
 # -- create -------------------------------------------------------------------------------------
 
 
-def test_create_from_snapshots_makes_four_calls_and_reads_protection_back(
+def test_create_from_snapshots_reads_protection_back_and_marks_the_image_complete(
     aws: Aws, image_provider: ImageProvider
 ) -> None:
     root = aws.snapshot()
@@ -67,12 +67,14 @@ def test_create_from_snapshots_makes_four_calls_and_reads_protection_back(
 
     image_id, outs = create(image_provider, snapshot_image([root]))
 
-    # The enable call's `Return` is only "true": the state is read back with DescribeImages.
+    # The enable call's `Return` is only "true" (the model's reading): the state is read back
+    # with DescribeImages. The mark keeps the finished image from ever being adopted again.
     assert aws.calls() == [
         "RegisterImage",
         "DescribeImages",
         "EnableImageDeregistrationProtection",
         "DescribeImages",
+        "CreateTags",
     ]
     registered = aws.emulator.requests[0].params
     assert registered["BlockDeviceMapping.1.Ebs.VolumeInitializationRate"] == "200"
@@ -114,7 +116,7 @@ def test_create_with_cooldown_and_without_protection(
         snapshot_image([root], imageName="open-image", deregistrationProtection="disabled"),
     )
     assert open_image["protectionState"] == "disabled"
-    assert aws.calls() == ["RegisterImage", "DescribeImages"]
+    assert aws.calls() == ["RegisterImage", "DescribeImages", "CreateTags"]
 
 
 def test_create_from_instance_snapshots_its_volumes_and_tags_them(
@@ -192,15 +194,38 @@ def test_a_failed_image_from_an_instance_takes_its_own_snapshots_with_it(
 
 def test_a_duplicate_name_says_to_choose_another(aws: Aws, image_provider: ImageProvider) -> None:
     root = aws.snapshot()
-    create(image_provider, snapshot_image([root]))
-    with pytest.raises(ImageCreationError, match="choose another imageName"):
+    theirs, _ = create(image_provider, snapshot_image([root], description="another stack's"))
+    with pytest.raises(ImageCreationError) as refused:
         create(image_provider, snapshot_image([root]))
+    assert str(refused.value) == (
+        "creating EC2 AMI (golden-test): an AMI with this name already exists in the Region, "
+        "and AMI names are unique per Region: choose another imageName (a replacement needs a "
+        f"new name too); or, if {theirs} (deregistration protection: enabled-without-cooldown) "
+        "is not needed, remove it with `aws ec2 disable-image-deregistration-protection "
+        f"--image-id {theirs}` (it is protected: enabled-without-cooldown), then `aws ec2 "
+        f"deregister-image --image-id {theirs}`."
+    )
+
+
+def test_a_finished_image_of_the_same_declaration_is_never_adopted(
+    aws: Aws, image_provider: ImageProvider
+) -> None:
+    """What `pulumi up --replace` meets: its create derives its predecessor's token."""
+    root = aws.snapshot()
+    first, _ = create(image_provider, snapshot_image([root], deregistrationProtection="disabled"))
+    with pytest.raises(ImageCreationError) as refused:
+        create(image_provider, snapshot_image([root], deregistrationProtection="disabled"))
+    assert (
+        f"{first} (deregistration protection: disabled) has this name and was made by a "
+        "finished create of this very resource and inputs"
+    ) in str(refused.value)
+    assert [i["ImageId"] for i in aws.ec2.describe_images(Owners=["self"])["Images"]] == [first]
 
 
 def test_check_refuses_bad_input_before_any_aws_call(
     aws: Aws, image_provider: ImageProvider
 ) -> None:
-    props = snapshot_image(["snap-1"])
+    props = snapshot_image(["snap-0123456789abcdef1"])
     props["blockDeviceMappings"][0]["ebs"]["volumeInitializationRate"] = 400
     result = image_provider.check({}, props)
     assert [(f.property, f.reason) for f in result.failures] == [
@@ -214,7 +239,7 @@ def test_check_refuses_bad_input_before_any_aws_call(
 
 
 def test_check_fills_the_safe_defaults(image_provider: ImageProvider) -> None:
-    inputs = checked(image_provider, snapshot_image(["snap-1"]))
+    inputs = checked(image_provider, snapshot_image(["snap-0123456789abcdef1"]))
     assert inputs["deregistrationProtection"] == "enabled"
     assert inputs["deleteSnapshotsOnDestroy"] is True
 
@@ -225,22 +250,81 @@ def test_check_fills_the_safe_defaults(image_provider: ImageProvider) -> None:
 def test_diff_replaces_what_aws_cant_change_and_updates_the_rest(
     image_provider: ImageProvider,
 ) -> None:
-    olds = checked(image_provider, snapshot_image(["snap-1"]))
-    same = checked(image_provider, snapshot_image(["snap-1"]))
+    olds = checked(
+        image_provider,
+        snapshot_image(["snap-0123456789abcdef1"], deregistrationProtection="disabled"),
+    )
+    same = checked(
+        image_provider,
+        snapshot_image(["snap-0123456789abcdef1"], deregistrationProtection="disabled"),
+    )
     same["blockDeviceMappings"][0]["ebs"]["iops"] = 3000  # 3000 == 3000.0: no change
     assert image_provider.diff("ami-1", olds, same).changes is False
 
-    protection = {**olds, "deregistrationProtection": "disabled", "tags": {"team": "x"}}
+    protection = {**olds, "deregistrationProtection": "enabled", "tags": {"team": "x"}}
     diff = image_provider.diff("ami-1", olds, protection)
     assert (diff.changes, diff.replaces) == (True, [])
 
-    rate = checked(image_provider, snapshot_image(["snap-1"]))
+    rate = checked(
+        image_provider,
+        snapshot_image(["snap-0123456789abcdef1"], deregistrationProtection="disabled"),
+    )
     rate["blockDeviceMappings"][0]["ebs"]["volumeInitializationRate"] = 300
     assert image_provider.diff("ami-1", olds, rate).replaces == ["blockDeviceMappings"]
     assert image_provider.diff("ami-1", olds, {**olds, "imageName": "v2"}).replaces == ["imageName"]
 
     preview = checked(image_provider, snapshot_image([UNKNOWN]))
     assert image_provider.diff("ami-1", olds, preview).replaces == ["blockDeviceMappings"]
+
+
+@pytest.mark.parametrize(
+    ("recorded", "advice"),
+    [
+        (
+            "enabled-without-cooldown",
+            'Do it in two steps: set its deregistrationProtection to "disabled" with imageName '
+            "as it is now, run `pulumi up`; then change imageName and run `pulumi up` again.",
+        ),
+        (
+            "enabled-with-cooldown",
+            "Its protection has the 24-hour cooldown: after the first `pulumi up`, the second is "
+            "refused until the cooldown ends.",
+        ),
+        (
+            "disabled after 2099-01-01T00:00:00Z",
+            "Protection is off, but its 24-hour cooldown runs until 2099-01-01 00:00:00 UTC: run "
+            "`pulumi up` again after that time.",
+        ),
+    ],
+)
+def test_a_replacement_the_protection_would_refuse_is_refused_before_anything_is_made(
+    image_provider: ImageProvider, recorded: str, advice: str
+) -> None:
+    olds = {
+        **checked(image_provider, snapshot_image(["snap-0123456789abcdef1"])),
+        "protectionState": recorded,
+    }
+    # Unprotected in the same change: the image on record is still protected.
+    news = {**olds, "imageName": "v2", "deregistrationProtection": "disabled"}
+    with pytest.raises(ProtectedImageError) as refused:
+        image_provider.diff("ami-1", olds, news)
+    message = str(refused.value)
+    assert message.startswith(
+        "replacing EC2 AMI (golden-test (ami-1)): changing imageName replaces the AMI: the new "
+        "one is made first, then this one is deregistered, which its deregistration protection "
+        f"({recorded}) refuses. Nothing was changed."
+    )
+    assert advice in message
+
+
+def test_a_replacement_of_an_image_whose_cooldown_is_over_goes_ahead(
+    image_provider: ImageProvider,
+) -> None:
+    olds = {
+        **checked(image_provider, snapshot_image(["snap-0123456789abcdef1"])),
+        "protectionState": "disabled after 2000-01-01T00:00:00Z",
+    }
+    assert image_provider.diff("ami-1", olds, {**olds, "imageName": "v2"}).replaces == ["imageName"]
 
 
 def test_update_turns_protection_off_then_on_with_cooldown(
@@ -474,10 +558,10 @@ def test_an_aws_backup_image_points_to_aws_backup(aws: Aws, image_provider: Imag
 def test_check_accepts_the_snapshot_the_component_made_in_place_of_a_volume(
     image_provider: ImageProvider,
 ) -> None:
-    props = snapshot_image(["snap-made"])
+    props = snapshot_image(["snap-0ade0ade0ade0ade0"])
     assert image_provider.check({}, props, in_component=True).failures == []
     # The component hands on the snapshot instead of the volume, never both.
-    props["blockDeviceMappings"][0]["ebs"]["volumeId"] = "vol-source"
+    props["blockDeviceMappings"][0]["ebs"]["volumeId"] = "vol-05005005005005005"
     [failure] = image_provider.check({}, props, in_component=True).failures
     assert failure.property == "blockDeviceMappings[0].ebs.volumeId"
     assert failure.reason.startswith("set snapshotId or volumeId, not both")
@@ -486,8 +570,11 @@ def test_check_accepts_the_snapshot_the_component_made_in_place_of_a_volume(
 def test_check_refuses_a_volume_on_an_image_declared_alone(
     aws: Aws, image_provider: ImageProvider
 ) -> None:
-    props = snapshot_image(["snap-1"])
-    props["blockDeviceMappings"][0]["ebs"] = {"volumeId": "vol-source", "volumeType": "gp3"}
+    props = snapshot_image(["snap-0123456789abcdef1"])
+    props["blockDeviceMappings"][0]["ebs"] = {
+        "volumeId": "vol-05005005005005005",
+        "volumeType": "gp3",
+    }
     [failure] = image_provider.check({}, props).failures
     assert failure.property == "blockDeviceMappings[0].ebs.volumeId"
     assert "is taken only by a MachineImage" in failure.reason

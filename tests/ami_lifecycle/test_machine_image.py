@@ -3,6 +3,7 @@ registers, and what each one is given, for accepted and for refused inputs."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,11 @@ NOT_BOOL_HINT = (
 )
 
 
+def snapshot_of(name: str) -> str:
+    """The snapshot id the mocks give the VolumeSnapshot `name`, in EC2's form."""
+    return "snap-" + hashlib.sha256(name.encode()).hexdigest()[:17]
+
+
 @dataclass(frozen=True)
 class Registration:
     """One `RegisterResource` request, as the engine would receive it."""
@@ -48,7 +54,7 @@ class ChildOutputs(pulumi.runtime.Mocks):
     ) -> tuple[str | None, dict[str, Any]]:
         outputs = dict(args.inputs)
         if args.typ == VOLUME_SNAPSHOT:
-            outputs["snapshotId"] = f"snap-of-{args.name}"
+            outputs["snapshotId"] = snapshot_of(args.name)
         if args.typ == IMAGE:
             outputs.update(imageId="ami-0mock", protectionState="enabled-without-cooldown")
         return f"{args.name}-id", outputs
@@ -128,7 +134,10 @@ def from_snapshots(*mappings: dict[str, Any], **top: Any) -> dict[str, Any]:
         "imageName": "golden-v2",
         "fromSnapshots": {"rootDeviceName": "/dev/xvda"},
         "blockDeviceMappings": [
-            {"deviceName": "/dev/xvda", "ebs": {"snapshotId": "snap-root", "volumeType": "gp3"}},
+            {
+                "deviceName": "/dev/xvda",
+                "ebs": {"snapshotId": "snap-0a1b2c3d4e5f60718", "volumeType": "gp3"},
+            },
             *mappings,
         ],
         **top,
@@ -154,9 +163,16 @@ def test_each_volume_is_snapshotted_and_the_image_gets_the_snapshot_instead(
     props = from_snapshots(
         {
             "deviceName": "/dev/sdf",
-            "ebs": {"volumeId": "vol-data", "volumeType": "gp3", "volumeInitializationRate": 300},
+            "ebs": {
+                "volumeId": "vol-0da7a0da7a0da7a0d",
+                "volumeType": "gp3",
+                "volumeInitializationRate": 300,
+            },
         },
-        {"deviceName": "/dev/sdg", "ebs": {"volumeId": "vol-logs", "deleteOnTermination": False}},
+        {
+            "deviceName": "/dev/sdg",
+            "ebs": {"volumeId": "vol-010a010a010a010a0", "deleteOnTermination": False},
+        },
         {"deviceName": "/dev/sdh", "virtualName": "ephemeral0"},
         tags={"team": "platform"},
         region="eu-west-1",
@@ -176,7 +192,7 @@ def test_each_volume_is_snapshotted_and_the_image_gets_the_snapshot_instead(
         ("golden-snapshot-sdg", component.urn),
     ]
     assert data.inputs == {
-        "volumeId": "vol-data",
+        "volumeId": "vol-0da7a0da7a0da7a0d",
         # Named after the component and the device, not the image: renaming the image must not
         # snapshot the volume again.
         "description": "Snapshot for MachineImage golden (sdf)",
@@ -184,24 +200,27 @@ def test_each_volume_is_snapshotted_and_the_image_gets_the_snapshot_instead(
         "region": "eu-west-1",
         "deleteOnDestroy": True,
     }
-    assert logs.inputs["volumeId"] == "vol-logs"
+    assert logs.inputs["volumeId"] == "vol-010a010a010a010a0"
     assert VolumeSnapshotProvider().check({}, data.inputs).failures == []
 
     image = monitor.one(IMAGE)
     assert (image.name, image.parent, image.custom) == ("golden-image", component.urn, True)
     assert image.inputs["blockDeviceMappings"] == [
-        {"deviceName": "/dev/xvda", "ebs": {"snapshotId": "snap-root", "volumeType": "gp3"}},
+        {
+            "deviceName": "/dev/xvda",
+            "ebs": {"snapshotId": "snap-0a1b2c3d4e5f60718", "volumeType": "gp3"},
+        },
         {
             "deviceName": "/dev/sdf",
             "ebs": {
-                "snapshotId": "snap-of-golden-snapshot-sdf",
+                "snapshotId": snapshot_of("golden-snapshot-sdf"),
                 "volumeType": "gp3",
                 "volumeInitializationRate": 300,
             },
         },
         {
             "deviceName": "/dev/sdg",
-            "ebs": {"snapshotId": "snap-of-golden-snapshot-sdg", "deleteOnTermination": False},
+            "ebs": {"snapshotId": snapshot_of("golden-snapshot-sdg"), "deleteOnTermination": False},
         },
         {"deviceName": "/dev/sdh", "virtualName": "ephemeral0"},
     ]
@@ -255,7 +274,9 @@ def test_the_defaults_are_in_the_registered_inputs_of_the_component_and_its_chil
     protection: str,
     delete_snapshots: bool,
 ) -> None:
-    props = from_snapshots({"deviceName": "/dev/sdf", "ebs": {"volumeId": "vol-data"}}, **declared)
+    props = from_snapshots(
+        {"deviceName": "/dev/sdf", "ebs": {"volumeId": "vol-0da7a0da7a0da7a0d"}}, **declared
+    )
 
     construct("golden", props)
 
@@ -280,7 +301,8 @@ def test_secret_inputs_stay_secret_in_the_children_made_from_them(
     monitor: RecordingMonitor,
 ) -> None:
     props = from_snapshots(
-        {"deviceName": "/dev/sdf", "ebs": {"volumeId": "vol-data"}}, tags={"team": "platform"}
+        {"deviceName": "/dev/sdf", "ebs": {"volumeId": "vol-0da7a0da7a0da7a0d"}},
+        tags={"team": "platform"},
     )
 
     construct("golden", props, secret={"blockDeviceMappings", "deleteSnapshotsOnDestroy"})
@@ -292,14 +314,14 @@ def test_secret_inputs_stay_secret_in_the_children_made_from_them(
     # deleteSnapshotsOnDestroy.
     snapshot = monitor.one(VOLUME_SNAPSHOT)
     assert secret_keys(snapshot.inputs) == {"volumeId", "description", "deleteOnDestroy"}
-    assert rpc.unwrap_rpc_secret(snapshot.inputs["volumeId"]) == "vol-data"
+    assert rpc.unwrap_rpc_secret(snapshot.inputs["volumeId"]) == "vol-0da7a0da7a0da7a0d"
 
 
 def test_the_children_depend_on_the_resources_the_inputs_came_from(
     monitor: RecordingMonitor,
 ) -> None:
     volume = "urn:pulumi:dev::ami-lifecycle::aws:ebs/volume:Volume::data"
-    props = from_snapshots({"deviceName": "/dev/sdf", "ebs": {"volumeId": "vol-data"}})
+    props = from_snapshots({"deviceName": "/dev/sdf", "ebs": {"volumeId": "vol-0da7a0da7a0da7a0d"}})
 
     construct("golden", props, depends_on=[DependencyResource(volume)])
 
@@ -334,7 +356,7 @@ def test_refused_inputs_snapshot_nothing_and_reach_the_image_as_declared(
     monitor: RecordingMonitor,
 ) -> None:
     props = from_snapshots(
-        {"deviceName": "/dev/sdf", "ebs": {"volumeId": "vol-data"}},
+        {"deviceName": "/dev/sdf", "ebs": {"volumeId": "vol-0da7a0da7a0da7a0d"}},
         deleteSnapshotsOnDestroy="false",
         deregistrationProtecton="disabled",
     )
@@ -360,7 +382,7 @@ def test_refused_inputs_snapshot_nothing_and_reach_the_image_as_declared(
 def test_mappings_given_as_an_object_reach_the_image_as_that_object(
     monitor: RecordingMonitor,
 ) -> None:
-    mapping = {"deviceName": "/dev/xvda", "ebs": {"volumeId": "vol-root"}}
+    mapping = {"deviceName": "/dev/xvda", "ebs": {"volumeId": "vol-0700700700700700a"}}
     props = {**from_snapshots(), "blockDeviceMappings": mapping}
 
     construct("golden", props)
@@ -377,14 +399,17 @@ def test_a_refused_mapping_keeps_its_volume_for_the_image_check_to_see(
     monitor: RecordingMonitor,
 ) -> None:
     props = from_snapshots(
-        {"deviceName": "/dev/sdf", "ebs": {"volumeId": "vol-data", "volumeInitializationRate": 400}}
+        {
+            "deviceName": "/dev/sdf",
+            "ebs": {"volumeId": "vol-0da7a0da7a0da7a0d", "volumeInitializationRate": 400},
+        }
     )
 
     construct("golden", props)
 
     assert monitor.of_type(VOLUME_SNAPSHOT) == []
     image = monitor.one(IMAGE)
-    assert image.inputs["blockDeviceMappings"][1]["ebs"]["volumeId"] == "vol-data"
+    assert image.inputs["blockDeviceMappings"][1]["ebs"]["volumeId"] == "vol-0da7a0da7a0da7a0d"
     [(prop, reason)] = failures(image)
     assert prop == "blockDeviceMappings[1].ebs.volumeInitializationRate"
     assert reason.startswith("must be 100-300 MiB/s, got 400")

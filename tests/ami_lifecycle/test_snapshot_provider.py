@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from ami_lifecycle.adoption import TOKEN_PROPERTY, TOKEN_TAG
+from ami_lifecycle.adoption import COMPLETE_TAG, TOKEN_PROPERTY, TOKEN_TAG
 from ami_lifecycle.provider.snapshot import VolumeSnapshotProvider
 
 from .conftest import Aws
@@ -29,13 +29,21 @@ def test_snapshots_a_volume_tagged_and_waits_for_it(
     assert result.outs is not None
     assert result.outs["snapshotId"] == result.id
     assert (result.outs["state"], result.outs["volumeSize"]) == ("completed", 20)
-    # First a look for a snapshot this create's token already made (a replayed create adopts it).
-    assert aws.calls() == ["DescribeSnapshots", "CreateSnapshot", "DescribeSnapshots"]
+    # First a look for a snapshot this create's token already made (a replayed create adopts
+    # it), last the mark that it is finished (never to be adopted again).
+    assert aws.calls() == [
+        "DescribeSnapshots",
+        "CreateSnapshot",
+        "DescribeSnapshots",
+        "CreateTags",
+    ]
     assert aws.emulator.requests[1].params["TagSpecification.1.ResourceType"] == "snapshot"
     [snapshot] = aws.ec2.describe_snapshots(SnapshotIds=[result.id])["Snapshots"]
     assert snapshot["VolumeId"] == volume
     assert {"Key": "team", "Value": "platform"} in snapshot["Tags"]
     assert {"Key": TOKEN_TAG, "Value": inputs[TOKEN_PROPERTY]} in snapshot["Tags"]
+    assert {"Key": COMPLETE_TAG, "Value": "true"} in snapshot["Tags"]
+    assert result.outs["tags"] == {"team": "platform"}
 
 
 def test_delete_counts_a_snapshot_its_image_already_deleted_as_done(
@@ -74,7 +82,8 @@ def test_check_refuses_a_missing_volume_before_any_call(
     [failure] = snapshot_provider.check({}, {"volumeId": "snap-0abc"}).failures
     assert (failure.property, failure.reason) == (
         "volumeId",
-        "must be an EBS volume id (vol-…), got 'snap-0abc'.",
+        "must be an EBS volume id: vol- and 8 or 17 hexadecimal characters, such as "
+        "vol-0123456789abcdef0; got 'snap-0abc' (that is a snapshot id).",
     )
     assert aws.calls() == []
 

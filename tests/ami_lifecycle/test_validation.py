@@ -139,7 +139,7 @@ RULES: list[tuple[str, Callable[[], Props], Callable[[Props], None], str, str]] 
     (
         "encrypted-with-volume",
         valid_snapshot_image,
-        set_ebs(snapshotId=None, volumeId="vol-0abc", encrypted=True),
+        set_ebs(snapshotId=None, volumeId="vol-0abc0abc0abc0abc0", encrypted=True),
         "blockDeviceMappings[0].ebs.encrypted",
         "must be omitted for a volume from a snapshot",
     ),
@@ -285,7 +285,7 @@ RULES: list[tuple[str, Callable[[], Props], Callable[[Props], None], str, str]] 
     (
         "snapshot-and-volume",
         valid_snapshot_image,
-        set_ebs(volumeId="vol-0abc"),
+        set_ebs(volumeId="vol-0abc0abc0abc0abc0"),
         "blockDeviceMappings[0].ebs.volumeId",
         "set snapshotId or volumeId, not both",
     ),
@@ -389,7 +389,7 @@ RULES: list[tuple[str, Callable[[], Props], Callable[[Props], None], str, str]] 
     (
         "instance-id-format",
         valid_instance_image,
-        lambda p: p["fromInstance"].update(instanceId="vol-123"),
+        lambda p: p["fromInstance"].update(instanceId="vol-01230123012301230"),
         "fromInstance.instanceId",
         "must be an instance id",
     ),
@@ -475,8 +475,8 @@ def test_every_problem_is_reported_at_once() -> None:
 
 
 def test_snapshot_rules() -> None:
-    assert validate_snapshot_props({"volumeId": "vol-0abc"}) == []
-    [problem] = validate_snapshot_props({"volumeId": "snap-1"})
+    assert validate_snapshot_props({"volumeId": "vol-0abc0abc0abc0abc0"}) == []
+    [problem] = validate_snapshot_props({"volumeId": "snap-0123456789abcdef1"})
     assert problem.property == "volumeId"
     assert "must be an EBS volume id" in problem.reason
     [problem] = validate_snapshot_props({})
@@ -891,7 +891,7 @@ def test_snapshot_check_accepts_what_the_sdk_and_the_provider_add(
 
 def test_snapshot_check_refuses_a_config_string_for_delete_on_destroy() -> None:
     checked = VolumeSnapshotProvider().check(
-        {}, {"volumeId": "vol-0abc", "deleteOnDestroy": "false", "tag": {"team": "a"}}
+        {}, {"volumeId": "vol-0abc0abc0abc0abc0", "deleteOnDestroy": "false", "tag": {"team": "a"}}
     )
     assert [(f.property, f.reason) for f in checked.failures] == [
         ("tag", "unknown property; did you mean tags?"),

@@ -50,7 +50,7 @@ def stack_of(
         program=program,
         echo=lambda _line: None,
     )
-    stack.set_config({"ami-lifecycle:region": REGION, "rootSnapshotId": "snap-unused"})
+    stack.set_config({"ami-lifecycle:region": REGION, "rootSnapshotId": "snap-0000000000000dead"})
     return stack
 
 

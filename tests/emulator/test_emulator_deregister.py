@@ -3,7 +3,8 @@
 Texts: seed 000 (DeleteAssociatedSnapshots, DeleteSnapshotResults and the ReturnCode values),
 seed 001 ("If a snapshot is associated with multiple AMIs, it is not deleted, regardless of this
 setting"), seed 002 (you can't deregister an AMI you don't own, nor one managed by AWS Backup;
-without the flag the snapshots stay), seed 004 (DescribeImages after deregistration).
+without the flag the snapshots stay), seed 004 (DescribeImages after deregistration, with the
+default settings; the phases before that: test_emulator_deregistered_phases.py).
 """
 
 from __future__ import annotations
@@ -51,18 +52,6 @@ def test_deregistered_images_disappear(ec2: EC2Client) -> None:
     with pytest.raises(ClientError) as error:
         ec2.describe_images(ImageIds=[image_id])
     assert _error(error)[0] == "InvalidAMIID.NotFound"
-
-
-def test_deregistered_lookup_can_answer_empty_like_aws_does_at_first(
-    ec2_emulator: Ec2Emulator, ec2: EC2Client
-) -> None:
-    """Seed 004, DescribeImages: "Recently deregistered images appear in the returned results
-    for a short interval and then return empty results." (moto 5.2.5's own behaviour.)"""
-    ec2_emulator.update_settings(deregistered_image_lookup="empty")
-    image_id = ec2.register_image(Name="briefly-empty")["ImageId"]
-    ec2.deregister_image(ImageId=image_id)
-
-    assert ec2.describe_images(ImageIds=[image_id])["Images"] == []
 
 
 def test_deregistering_twice_reports_the_image_unavailable(ec2: EC2Client) -> None:

@@ -45,6 +45,33 @@ def test_the_model_says_describe_images_does_not_echo_the_rate(model: ServiceMod
     assert re.search(r"not supported when using CreateImage and DescribeImages", doc)
 
 
+def test_the_model_describes_the_phases_of_a_deregistered_image(model: ServiceModel) -> None:
+    """Why ``deregistered_visible_seconds`` and ``deregistered_empty_seconds`` exist."""
+    doc = _text(model.operation_model("DescribeImages").documentation)
+
+    assert (
+        "Recently deregistered images appear in the returned results for a short interval and "
+        "then return empty results." in doc
+    )
+    assert (
+        "After all instances that reference a deregistered AMI are terminated, specifying the ID "
+        "of the image will eventually return an error indicating that the AMI ID cannot be found."
+        in doc
+    )
+
+
+def test_the_model_documents_the_protection_return_as_true(model: ServiceModel) -> None:
+    """Why ``protection_return`` defaults to ``"true"``."""
+    for operation in (
+        "EnableImageDeregistrationProtection",
+        "DisableImageDeregistrationProtection",
+    ):
+        shape = model.operation_model(operation).output_shape
+        assert shape is not None
+        doc = _text(shape.members["Return"].documentation)
+        assert "Returns true if the request succeeds; otherwise, it returns an error." in doc
+
+
 def test_protection_actions_return_strings_and_deregister_a_boolean(model: ServiceModel) -> None:
     def return_type(operation: str) -> str:
         shape = model.operation_model(operation).output_shape

@@ -3,8 +3,9 @@
 Texts: EC2 API reference / botocore model for EnableImageDeregistrationProtection ("WithCooldown:
 If true, enforces deregistration protection for 24 hours after deregistration protection is
 disabled") and DisableImageDeregistrationProtection ("you won't immediately be able to
-deregister the AMI"); ``Return`` is a string (AWS CLI examples: ``enabled-without-cooldown``,
-``enabled-with-cooldown``, ``disabled``); the seeds' README for the ``DescribeImages`` strings.
+deregister the AMI"); ``Return`` is a string that "Returns true if the request succeeds" (the
+model), or the new state (AWS CLI examples: ``enabled-without-cooldown``, ``disabled``), as the
+``protection_return`` setting chooses; the seeds' README for the ``DescribeImages`` strings.
 """
 
 from __future__ import annotations
@@ -40,15 +41,35 @@ def test_new_images_are_not_protected(ec2: EC2Client, image_id: str) -> None:
 def test_enable_without_cooldown(ec2: EC2Client, image_id: str) -> None:
     response = ec2.enable_image_deregistration_protection(ImageId=image_id)
 
-    assert response["Return"] == "enabled-without-cooldown"
+    assert response["Return"] == "true"
     assert _protection(ec2, image_id) == "enabled-without-cooldown"
 
 
 def test_enable_with_cooldown(ec2: EC2Client, image_id: str) -> None:
     response = ec2.enable_image_deregistration_protection(ImageId=image_id, WithCooldown=True)
 
-    assert response["Return"] == "enabled-with-cooldown"
+    assert response["Return"] == "true"
     assert _protection(ec2, image_id) == "enabled-with-cooldown"
+
+
+def test_the_calls_can_answer_the_new_state_as_the_cli_examples_read(
+    ec2_emulator: Ec2Emulator, ec2: EC2Client, image_id: str
+) -> None:
+    ec2_emulator.update_settings(protection_return="state")
+
+    enabled = ec2.enable_image_deregistration_protection(ImageId=image_id)["Return"]
+    assert enabled == "enabled-without-cooldown" == _protection(ec2, image_id)
+    assert ec2.disable_image_deregistration_protection(ImageId=image_id)["Return"] == "disabled"
+    with_cooldown = ec2.enable_image_deregistration_protection(ImageId=image_id, WithCooldown=True)
+    assert with_cooldown["Return"] == "enabled-with-cooldown" == _protection(ec2, image_id)
+    # The state the call answers is the one set, not the cooldown it leaves.
+    assert ec2.disable_image_deregistration_protection(ImageId=image_id)["Return"] == "disabled"
+    assert _protection(ec2, image_id).startswith("disabled after ")
+
+
+def test_the_return_setting_is_validated(ec2_emulator: Ec2Emulator) -> None:
+    with pytest.raises(ValueError, match="protection_return"):
+        ec2_emulator.update_settings(protection_return="enabled")
 
 
 def test_a_protected_image_refuses_deregistration(ec2: EC2Client, image_id: str) -> None:
@@ -72,7 +93,7 @@ def test_disable_without_cooldown_allows_deregistration_at_once(
 
     response = ec2.disable_image_deregistration_protection(ImageId=image_id)
 
-    assert response["Return"] == "disabled"
+    assert response["Return"] == "true"
     assert _protection(ec2, image_id) == "disabled"
     assert ec2.deregister_image(ImageId=image_id)["Return"] is True
 
@@ -83,7 +104,7 @@ def test_disable_with_cooldown_blocks_deregistration_for_24_hours(
     ec2.enable_image_deregistration_protection(ImageId=image_id, WithCooldown=True)
     disabled_at = ec2_emulator.now()
 
-    assert ec2.disable_image_deregistration_protection(ImageId=image_id)["Return"] == "disabled"
+    assert ec2.disable_image_deregistration_protection(ImageId=image_id)["Return"] == "true"
 
     until = format_aws_time(disabled_at + timedelta(hours=24))
     assert _protection(ec2, image_id) == f"disabled after {until}"

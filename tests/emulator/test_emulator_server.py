@@ -37,9 +37,7 @@ def test_the_server_serves_the_extension_over_http(ec2_emulator_server: Emulator
         ],
     )["ImageId"]
 
-    assert ec2.enable_image_deregistration_protection(ImageId=image_id)["Return"] == (
-        "enabled-without-cooldown"
-    )
+    assert ec2.enable_image_deregistration_protection(ImageId=image_id)["Return"] == "true"
     image = ec2.describe_images(ImageIds=[image_id])["Images"][0]
     assert image["BlockDeviceMappings"][0]["Ebs"]["VolumeSize"] == 9
     assert image["DeregistrationProtection"] == "enabled-without-cooldown"

@@ -27,7 +27,7 @@ TAGS = {"project": PROJECT, "stack": "dev"}
 ROOT_MAPPING = {
     "deviceName": "/dev/xvda",
     "ebs": {
-        "snapshotId": "snap-root",
+        "snapshotId": "snap-0a1b2c3d4e5f60718",
         "volumeType": "gp3",
         "iops": 3000,
         "throughput": 125,
@@ -54,9 +54,12 @@ class Outputs(pulumi.runtime.Mocks):
     ) -> tuple[str | None, dict[str, Any]]:
         outputs = dict(args.inputs)
         if args.typ == VOLUME_SNAPSHOT:
-            outputs["snapshotId"] = "snap-fromvolume"
+            outputs["snapshotId"] = "snap-0f0f0f0f0f0f0f0f0"
         if args.typ in (MACHINE_IMAGE, IMAGE):
-            outputs.update(imageId="ami-0mock", snapshotIds=["snap-root", "snap-fromvolume"])
+            outputs.update(
+                imageId="ami-0mock",
+                snapshotIds=["snap-0a1b2c3d4e5f60718", "snap-0f0f0f0f0f0f0f0f0"],
+            )
             outputs["protectionState"] = "enabled-without-cooldown"
         return f"{args.name}-id", outputs
 
@@ -150,7 +153,7 @@ def construct(props: dict[str, Any]) -> RecordingMonitor:
 def test_registers_one_remote_component_with_the_camel_case_inputs(
     monitor: RecordingMonitor,
 ) -> None:
-    exported = run_program({"rootSnapshotId": "snap-root"})
+    exported = run_program({"rootSnapshotId": "snap-0a1b2c3d4e5f60718"})
 
     assert the_component(monitor).inputs == {
         "imageName": "golden-dev",
@@ -169,7 +172,7 @@ def test_registers_one_remote_component_with_the_camel_case_inputs(
     # The component's outputs reach the program under their Python names.
     assert exported == {
         "imageId": "ami-0mock",
-        "snapshotIds": ["snap-root", "snap-fromvolume"],
+        "snapshotIds": ["snap-0a1b2c3d4e5f60718", "snap-0f0f0f0f0f0f0f0f0"],
         "protectionState": "enabled-without-cooldown",
     }
 
@@ -177,7 +180,7 @@ def test_registers_one_remote_component_with_the_camel_case_inputs(
 def test_the_plugin_fills_the_defaults_and_registers_a_protected_image(
     monitor: RecordingMonitor,
 ) -> None:
-    run_program({"rootSnapshotId": "snap-root"})
+    run_program({"rootSnapshotId": "snap-0a1b2c3d4e5f60718"})
     sent = the_component(monitor).inputs
     # Defaults are the plugin's, not the SDK's: the program sends none, nor a Region.
     assert {"deleteSnapshotsOnDestroy", "region"}.isdisjoint(sent)
@@ -195,13 +198,21 @@ def test_a_data_volume_is_sent_as_a_volume_and_snapshotted_by_the_plugin(
     monitor: RecordingMonitor,
 ) -> None:
     run_program(
-        {"rootSnapshotId": "snap-root", "dataVolumeId": "vol-data", "protection": "disabled"}
+        {
+            "rootSnapshotId": "snap-0a1b2c3d4e5f60718",
+            "dataVolumeId": "vol-0da7a0da7a0da7a0d",
+            "protection": "disabled",
+        }
     )
     sent = the_component(monitor).inputs
     assert sent["deregistrationProtection"] == "disabled"
     data = {
         "deviceName": "/dev/sdf",
-        "ebs": {"volumeId": "vol-data", "volumeType": "gp3", "volumeInitializationRate": 300},
+        "ebs": {
+            "volumeId": "vol-0da7a0da7a0da7a0d",
+            "volumeType": "gp3",
+            "volumeInitializationRate": 300,
+        },
     }
     assert sent["blockDeviceMappings"] == [ROOT_MAPPING, data]
 
@@ -209,7 +220,7 @@ def test_a_data_volume_is_sent_as_a_volume_and_snapshotted_by_the_plugin(
 
     [snapshot] = built.of_type(VOLUME_SNAPSHOT)
     assert snapshot.name == "golden-snapshot-sdf"
-    assert (snapshot.inputs["volumeId"], snapshot.inputs["tags"]) == ("vol-data", TAGS)
+    assert (snapshot.inputs["volumeId"], snapshot.inputs["tags"]) == ("vol-0da7a0da7a0da7a0d", TAGS)
     [image] = built.of_type(IMAGE)
     assert image.inputs["deregistrationProtection"] == "disabled"
     assert image.inputs["blockDeviceMappings"] == [
@@ -217,7 +228,7 @@ def test_a_data_volume_is_sent_as_a_volume_and_snapshotted_by_the_plugin(
         {
             "deviceName": "/dev/sdf",
             "ebs": {
-                "snapshotId": "snap-fromvolume",
+                "snapshotId": "snap-0f0f0f0f0f0f0f0f0",
                 "volumeType": "gp3",
                 "volumeInitializationRate": 300,
             },
@@ -228,7 +239,9 @@ def test_a_data_volume_is_sent_as_a_volume_and_snapshotted_by_the_plugin(
 def test_bad_config_is_sent_as_it_is_and_refused_by_the_images_check(
     monitor: RecordingMonitor,
 ) -> None:
-    run_program({"rootSnapshotId": "snap-root", "protection": "always", "imageName": "x"})
+    run_program(
+        {"rootSnapshotId": "snap-0a1b2c3d4e5f60718", "protection": "always", "imageName": "x"}
+    )
     sent = the_component(monitor).inputs
     assert (sent["imageName"], sent["deregistrationProtection"]) == ("x", "always")
 

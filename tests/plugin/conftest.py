@@ -1,6 +1,7 @@
 """The plugin as the engine sees it: `.venv/bin/pulumi-resource-ami-lifecycle` started with an
 engine address (a small Engine service here, which records the log), its port read from stdout,
-and spoken to over gRPC with the engine's own protocol messages."""
+and spoken to over gRPC with the engine's own protocol messages. The plugin watches that
+address, so the Engine service runs for as long as the plugin should."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from concurrent import futures
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,8 +61,51 @@ class EngineRecorder(engine_pb2_grpc.EngineServicer):
         self.logs.append((request.urn, request.message))
         return empty_pb2.Empty()
 
+    def GetRootResource(  # noqa: N802
+        self, request: engine_pb2.GetRootResourceRequest, context: Any
+    ) -> engine_pb2.GetRootResourceResponse:
+        """What the plugin asks to see that its engine is still there."""
+        return engine_pb2.GetRootResourceResponse(urn=f"{STACK}::pulumi:pulumi:Stack::dev")
+
     def messages(self, about: str) -> list[str]:
         return [message for resource, message in self.logs if resource == about]
+
+
+@dataclass
+class FakeEngine:
+    """The Engine service on a port of its own, as the CLI serves it to its plugins."""
+
+    recorder: EngineRecorder
+    server: grpc.Server
+    address: str
+
+    def stop(self) -> None:
+        """The engine goes away: its address refuses connections from now on."""
+        self.server.stop(None)
+
+
+@contextmanager
+def fake_engine() -> Iterator[FakeEngine]:
+    recorder = EngineRecorder()
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    engine_pb2_grpc.add_EngineServicer_to_server(recorder, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    try:
+        yield FakeEngine(recorder, server, f"127.0.0.1:{port}")
+    finally:
+        server.stop(None)
+
+
+def plugin_environment(aws: EmulatorServer) -> dict[str, str]:
+    """The plugin's environment: AWS is the emulator."""
+    return {
+        **os.environ,
+        "AWS_ENDPOINT_URL_EC2": aws.endpoint_url,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": REGION,
+    }
 
 
 @dataclass
@@ -93,34 +138,23 @@ class Plugin:
 
 @pytest.fixture
 def plugin() -> Iterator[Plugin]:
-    engine = EngineRecorder()
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    engine_pb2_grpc.add_EngineServicer_to_server(engine, server)
-    engine_port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    with EmulatorServer() as aws:
-        env = {
-            **os.environ,
-            "AWS_ENDPOINT_URL_EC2": aws.endpoint_url,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_REGION": REGION,
-        }
+    with fake_engine() as engine, EmulatorServer() as aws:
         process = subprocess.Popen(
-            [str(PLUGIN), f"127.0.0.1:{engine_port}"],
+            [str(PLUGIN), engine.address],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=env,
+            env=plugin_environment(aws),
         )
         try:
             assert process.stdout is not None
             port = int(process.stdout.readline())
             channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-            yield Plugin(provider_pb2_grpc.ResourceProviderStub(channel), engine, aws, process)
+            yield Plugin(
+                provider_pb2_grpc.ResourceProviderStub(channel), engine.recorder, aws, process
+            )
             channel.close()
         finally:
             if process.poll() is None:
                 process.kill()
                 process.communicate(timeout=10)
-            server.stop(None)

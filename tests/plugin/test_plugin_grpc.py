@@ -103,7 +103,12 @@ def test_unknowns_at_preview_are_kept_and_never_refused(plugin: Plugin) -> None:
     assert values["description"] == UNKNOWN
     assert values["blockDeviceMappings"][0]["ebs"]["snapshotId"] == UNKNOWN
     # A value still unknown may change the image: the diff says so, still without asking AWS.
-    olds = {**values, "blockDeviceMappings": image_inputs("snap-1")["blockDeviceMappings"]}
+    # (An unprotected image: a protected one refuses to be replaced.)
+    olds = {
+        **values,
+        "deregistrationProtection": "disabled",
+        "blockDeviceMappings": image_inputs("snap-1")["blockDeviceMappings"],
+    }
     diff = plugin.stub.Diff(
         provider_pb2.DiffRequest(urn=IMAGE_URN, id="ami-1", olds=struct(olds), news=checked.inputs)
     )

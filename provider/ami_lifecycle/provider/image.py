@@ -9,16 +9,16 @@ from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as EndpointUnreachableError
 from pulumi.runtime.rpc import UNKNOWN
 
-from ..adoption import TOKEN_PROPERTY, checked_token, new_token, token_of
+from ..adoption import TOKEN_PROPERTY, checked_token, creation_token, token_of
 from ..aws.clients import error_code
 from ..aws.finder import find_image
 from ..creation import create_image, set_protection
 from ..deregistration import deregister_image
-from ..errors import AwsCallError, ImageNotFoundError
+from ..errors import AwsCallError, ImageNotFoundError, ProtectedImageError
 from ..iam import requires
 from ..image_spec import ImageSpec, recorded_rates
 from ..outputs import OUTPUT_KEYS, image_outputs, protection_setting, reported_tags
-from ..protection import Protection, parse_protection_state
+from ..protection import COOLDOWN_HOURS, Protection, parse_protection_state
 from ..tagging import retag
 from ..validation import validate_image_props
 from .aws_settings import AwsSettings
@@ -59,7 +59,12 @@ class ImageProvider(AwsSettings):
     """Creates, updates, refreshes and deletes one AMI with boto3."""
 
     def check(
-        self, olds: dict[str, Any], news: dict[str, Any], *, in_component: bool = False
+        self,
+        olds: dict[str, Any],
+        news: dict[str, Any],
+        *,
+        urn: str = "",
+        in_component: bool = False,
     ) -> CheckResult:
         """`in_component`: the image is a `MachineImage`'s, which may pass on a volume to
         snapshot only when the component's own inputs are refused (so that the refusal is
@@ -69,10 +74,10 @@ class ImageProvider(AwsSettings):
             if inputs.get(key) is None:
                 inputs[key] = default
         failures = validate_image_props(inputs, standalone=not in_component)
-        # Only a create with exactly these checked inputs (its botocore retries, or a replay of
-        # an interrupted create) can adopt what it finds.
+        # Only a create of exactly this declaration (its botocore retries, or the next `up`
+        # after an interrupted one) can adopt what it finds.
         inputs[TOKEN_PROPERTY] = checked_token(
-            olds, replacing=bool(changed_keys(olds, inputs, REPLACE_KEYS))
+            olds, inputs, urn=urn, replacing=bool(changed_keys(olds, inputs, REPLACE_KEYS))
         )
         return CheckResult(inputs, failures)
 
@@ -81,6 +86,8 @@ class ImageProvider(AwsSettings):
         news = self.comparable(news)
         replaces = changed_keys(olds, news, REPLACE_KEYS)
         updates = changed_keys(olds, news, UPDATE_KEYS)
+        if replaces:
+            self._refuse_protected_replacement(_id, olds, replaces)
         if DYNAMIC_PROVIDER_KEY in olds:
             # State written by the dynamic-provider version: one update rewrites it without the
             # pickled provider (DescribeImages only, unless something else changed).
@@ -90,6 +97,50 @@ class ImageProvider(AwsSettings):
             replaces=replaces,
             updates=updates,
             stables=[k for k in OUTPUT_KEYS if k != "protectionState"],
+        )
+
+    def _refuse_protected_replacement(
+        self, id_: str, olds: dict[str, Any], replaces: list[str]
+    ) -> None:
+        """A replacement makes the new AMI, then deregisters the old one: refused before
+        anything is made (at preview) while protection would refuse that deregistration."""
+        recorded = str(olds.get("protectionState") or "")
+        if not recorded.lower().startswith(("enabled", "disabled")):
+            # Not AWS's own string (state of an older version): the declared setting says.
+            recorded = str(olds.get("deregistrationProtection") or Protection.ENABLED.value)
+            if recorded != Protection.DISABLED.value:
+                recorded = f"{recorded} (as declared)"
+        state = parse_protection_state(recorded)
+        now = self.now()
+        if not state.blocks_deregistration(now):
+            return
+        name = olds.get("imageName", id_)
+        changed = " and ".join(replaces)
+        if state.enabled:
+            cooldown = (
+                f" Its protection has the {COOLDOWN_HOURS}-hour cooldown: after the first "
+                f"`pulumi up`, the second is refused until the cooldown ends."
+                if state.with_cooldown
+                else ""
+            )
+            advice = (
+                f'Do it in two steps: set its deregistrationProtection to "disabled" with '
+                f"{changed} as {'they are' if len(replaces) > 1 else 'it is'} now, run `pulumi "
+                f"up`; then change {changed} and run `pulumi up` again.{cooldown}"
+            )
+        else:
+            assert state.cooldown_ends is not None  # blocks_deregistration: a cooldown's end
+            advice = (
+                f"Protection is off, but its {COOLDOWN_HOURS}-hour cooldown runs until "
+                f"{state.cooldown_ends:%Y-%m-%d %H:%M:%S} UTC: run `pulumi up` again after "
+                "that time."
+            )
+        raise ProtectedImageError(
+            "replacing",
+            f"{name} ({id_})",
+            f"changing {changed} replaces the AMI: the new one is made first, then this one "
+            f"is deregistered, which its deregistration protection ({state.raw}) refuses. "
+            f"Nothing was changed. {advice}",
         )
 
     def preview_update(self, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
@@ -105,7 +156,7 @@ class ImageProvider(AwsSettings):
         image = create_image(
             self.client(spec.region),
             spec,
-            token=token_of(props) or new_token(),
+            token=token_of(props) or creation_token("", props),
             report=self.reporter(f"image {spec.image_name}"),
             schedule=self.schedule,
             clock=self.clock,

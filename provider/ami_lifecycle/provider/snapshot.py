@@ -4,11 +4,16 @@ EBS volume made for an image to own.
 The image deletes its snapshots itself (`DeleteAssociatedSnapshots`), and Pulumi deletes the image
 before the snapshot it depends on, so this provider's delete usually finds the snapshot gone and
 counts that as done. A snapshot another AMI still uses is kept and said so.
+
+A create that fails after `CreateSnapshot`, is interrupted, or meets the plugin's shutdown
+(`cancellation`, checked between its steps and in the wait) deletes the snapshot it made; only
+snapshots carrying its own token are ever deleted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -16,15 +21,18 @@ from botocore.exceptions import ClientError
 from ..adoption import (
     TOKEN_PROPERTY,
     TOKEN_TAG,
+    adoptable,
     checked_token,
+    creation_token,
     find_snapshots_with_token,
-    new_token,
+    mark_complete,
     token_of,
 )
 from ..aws.clients import error_code
 from ..aws.finder import find_snapshot
 from ..aws.status import snapshot_status
-from ..aws.waiter import wait_until_done
+from ..aws.waiter import Clock, PollSchedule, keep_trying, wait_until_done
+from ..cancellation import raise_if_cancelled
 from ..errors import SnapshotNotFoundError, SnapshotOperationError
 from ..iam import requires
 from ..image_spec import tag_specifications
@@ -40,6 +48,8 @@ if TYPE_CHECKING:
     from mypy_boto3_ec2.type_defs import SnapshotTypeDef
 
 __all__ = ["VolumeSnapshotProvider"]
+
+_Undoer = Callable[[list[str]], str]
 
 REPLACE_KEYS = ("volumeId", "description", "region")
 UPDATE_KEYS = ("tags", "deleteOnDestroy")
@@ -59,15 +69,20 @@ class VolumeSnapshotProvider(AwsSettings):
     """Creates a snapshot of a volume, waits until it completes, and deletes it idempotently."""
 
     def check(
-        self, olds: dict[str, Any], news: dict[str, Any], *, in_component: bool = False
+        self,
+        olds: dict[str, Any],
+        news: dict[str, Any],
+        *,
+        urn: str = "",
+        in_component: bool = False,
     ) -> CheckResult:
         inputs = {**news}
         if inputs.get("deleteOnDestroy") is None:
             inputs["deleteOnDestroy"] = True
         failures = validate_snapshot_props(inputs)
-        # Only a create with these checked inputs can adopt what it finds.
+        # Only a create of exactly this declaration can adopt what it finds.
         inputs[TOKEN_PROPERTY] = checked_token(
-            olds, replacing=bool(changed_keys(olds, inputs, REPLACE_KEYS))
+            olds, inputs, urn=urn, replacing=bool(changed_keys(olds, inputs, REPLACE_KEYS))
         )
         return CheckResult(inputs, failures)
 
@@ -94,10 +109,14 @@ class VolumeSnapshotProvider(AwsSettings):
         client = self.client(props.get("region"))
         volume_id = str(props["volumeId"])
         ident = f"from {volume_id}"
-        token = token_of(props) or new_token()
+        token = token_of(props) or creation_token("", props)
         report = self.reporter(f"snapshot of {volume_id}")
-        snapshot_id = _start(client, props, token, ident, report)
+        snapshot_id = _start(
+            client, props, token, ident, report=report, schedule=self.schedule, clock=self.clock
+        )
+        step = f"waiting for {snapshot_id} to complete"
         try:
+            raise_if_cancelled()
             report(f"{snapshot_id} started; waiting for it to complete")
             snapshot = wait_until_done(
                 lambda: snapshot_status(client, snapshot_id),
@@ -106,14 +125,15 @@ class VolumeSnapshotProvider(AwsSettings):
                 schedule=self.schedule,
                 clock=self.clock,
             )
+            raise_if_cancelled()
+            step = f"marking {snapshot_id} complete"
+            mark_complete(client, [snapshot_id])
         except BaseException as failure:
-            undone = _undo(client, [snapshot_id])
+            undone = _undo(client, [snapshot_id], schedule=self.schedule, clock=self.clock)
             if not isinstance(failure, Exception):
                 failure.add_note(f"{VERB} EBS snapshot ({ident}): interrupted; {undone}")
                 raise
-            raise SnapshotOperationError(
-                VERB, ident, f"waiting for {snapshot_id} to complete: {failure}; {undone}"
-            ) from failure
+            raise SnapshotOperationError(VERB, ident, f"{step}: {failure}; {undone}") from failure
         return CreateResult(snapshot_id, {**props, **_outputs(snapshot)})
 
     def read(
@@ -174,7 +194,10 @@ def _start(
     props: dict[str, Any],
     token: str,
     ident: str,
+    *,
     report: Callable[[str], None],
+    schedule: PollSchedule,
+    clock: Clock,
 ) -> str:
     """`CreateSnapshot`, made safe to retry: its id, and no second snapshot left behind.
 
@@ -182,11 +205,12 @@ def _start(
     tag: a replayed create finds the snapshot its interrupted run made, and a create whose
     answer came only after botocore retried (or never came) finds every snapshot its attempts
     made, keeps one and deletes the rest."""
-    earlier = find_snapshots_with_token(client, token)
+    undo: _Undoer = partial(_undo, client, schedule=schedule, clock=clock)
+    earlier = _unfinished(client, token)
     if earlier:
-        kept, *extra = sorted(s["SnapshotId"] for s in earlier)
+        kept, *extra = sorted(earlier)
         report(f"adopting {kept}, made by an earlier, interrupted run of this create")
-        _drop_duplicates(client, extra, report)
+        _drop_duplicates(extra, report, undo)
         return kept
     kwargs: dict[str, Any] = {"VolumeId": str(props["volumeId"])}
     if props.get("description"):
@@ -202,12 +226,15 @@ def _start(
         # The request may have been processed before the connection failed: delete whatever
         # this create made, so that a failed create leaves nothing.
         try:
-            made = [s["SnapshotId"] for s in find_snapshots_with_token(client, token)]
+            made = keep_trying(partial(_unfinished, client, token), schedule=schedule, clock=clock)
         except Exception:
             made = []
-            undone = f"look for snapshots tagged {TOKEN_TAG}={token} and delete them by hand"
+            undone = (
+                f"look for snapshots tagged {TOKEN_TAG}={token} and delete them by hand (the "
+                "next `pulumi up` with the same inputs adopts one)"
+            )
         else:
-            undone = _undo(client, made) if made else "no snapshot was left behind"
+            undone = undo(made) if made else "no snapshot was left behind"
         if not isinstance(failure, Exception):
             failure.add_note(f"{VERB} EBS snapshot ({ident}): interrupted; {undone}")
             raise
@@ -217,30 +244,41 @@ def _start(
     snapshot_id = response["SnapshotId"]
     if response.get("ResponseMetadata", {}).get("RetryAttempts", 0):
         # An earlier attempt may have been processed although its answer was lost.
-        extra = [
-            s["SnapshotId"]
-            for s in find_snapshots_with_token(client, token)
-            if s["SnapshotId"] != snapshot_id
-        ]
-        _drop_duplicates(client, extra, report)
+        extra = [s for s in _unfinished(client, token) if s != snapshot_id]
+        _drop_duplicates(extra, report, undo)
     return snapshot_id
 
 
-def _drop_duplicates(client: EC2Client, extra: list[str], report: Callable[[str], None]) -> None:
+def _unfinished(client: EC2Client, token: str) -> list[str]:
+    """The snapshots an interrupted create of this declaration made (finished ones are a
+    stack's: a forced replacement derives its predecessor's token)."""
+    return [
+        s["SnapshotId"] for s in find_snapshots_with_token(client, token) if adoptable(s, token)
+    ]
+
+
+def _drop_duplicates(extra: list[str], report: Callable[[str], None], undo: _Undoer) -> None:
     if extra:
         report(
             f"deleting {', '.join(extra)}: made by a retried CreateSnapshot whose answer was lost"
         )
-        report(f"  {_undo(client, extra)}")
+        report(f"  {undo(extra)}")
 
 
-def _undo(client: EC2Client, snapshot_ids: list[str]) -> str:
-    """Delete the snapshots; say what was undone, or what is left to delete by hand."""
+def _undo(
+    client: EC2Client, snapshot_ids: list[str], *, schedule: PollSchedule, clock: Clock
+) -> str:
+    """Delete the snapshots, trying again while EC2 gives no answer; say what was undone, or
+    exactly what is left to delete by hand."""
     deleted: list[str] = []
     left: list[str] = []
     for snapshot_id in snapshot_ids:
         try:
-            client.delete_snapshot(SnapshotId=snapshot_id)
+            keep_trying(
+                partial(client.delete_snapshot, SnapshotId=snapshot_id),
+                schedule=schedule,
+                clock=clock,
+            )
         except ClientError as error:
             if error_code(error) == "InvalidSnapshot.NotFound":
                 deleted.append(snapshot_id)
@@ -252,5 +290,8 @@ def _undo(client: EC2Client, snapshot_ids: list[str]) -> str:
             deleted.append(snapshot_id)
     undone = f"undone: deleted {', '.join(deleted)}" if deleted else "nothing was deleted"
     if left:
-        undone += f"; undoing failed for these, delete them by hand: {', '.join(left)}"
+        undone += (
+            f"; undoing failed for these, delete them by hand: {', '.join(left)} (they are not "
+            "marked complete, so the next `pulumi up` with the same inputs adopts them instead)"
+        )
     return undone
