@@ -310,7 +310,7 @@ def test_a_replacement_the_protection_would_refuse_is_refused_before_anything_is
         image_provider.diff("ami-1", olds, news)
     message = str(refused.value)
     assert message.startswith(
-        "replacing EC2 AMI (golden-test (ami-1)): changing imageName replaces the AMI: the new "
+        "replacing EC2 AMI (golden-test, ami-1): changing imageName replaces the AMI: the new "
         "one is made first, then this one is deregistered, which its deregistration protection "
         f"({recorded}) refuses. Nothing was changed."
     )

@@ -137,7 +137,7 @@ class ImageProvider(AwsSettings):
             )
         raise ProtectedImageError(
             "replacing",
-            f"{name} ({id_})",
+            f"{name}, {id_}",
             f"changing {changed} replaces the AMI: the new one is made first, then this one "
             f"is deregistered, which its deregistration protection ({state.raw}) refuses. "
             f"Nothing was changed. {advice}",
