@@ -11,9 +11,11 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import boto3
 import pytest
+from botocore.config import Config
 
-from ec2_emulator import Ec2Emulator
+from ec2_emulator import Ec2Emulator, EmulatorServer
 from ec2_emulator.pytest_plugin import (
     ec2_emulator,
     ec2_emulator_factory,
@@ -48,3 +50,29 @@ def make_snapshot(ec2: EC2Client) -> SnapshotFactory:
         return snapshot["SnapshotId"]
 
     return make
+
+
+def unretried_client(server: EmulatorServer, *, connections: int = 10) -> EC2Client:
+    """A client of the server that tries each call once, so that a failed call is seen as such;
+    `connections` lets that many threads share it."""
+    return boto3.session.Session().client(
+        "ec2",
+        region_name=server.region,
+        endpoint_url=server.endpoint_url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(max_pool_connections=connections, retries={"total_max_attempts": 1}),
+    )
+
+
+def register(ec2: EC2Client, name: str, *snapshot_ids: str) -> str:
+    """An AMI of up to four snapshots, the first its root device."""
+    devices = ["/dev/xvda", "/dev/sdf", "/dev/sdg", "/dev/sdh"]
+    return ec2.register_image(
+        Name=name,
+        RootDeviceName="/dev/xvda",
+        BlockDeviceMappings=[
+            {"DeviceName": device, "Ebs": {"SnapshotId": snapshot_id}}
+            for device, snapshot_id in zip(devices, snapshot_ids, strict=False)
+        ],
+    )["ImageId"]

@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-import boto3
 import pytest
-from botocore.config import Config
 
 from ec2_emulator import EmulatorServer
+
+from .conftest import register, unretried_client
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
@@ -44,38 +44,14 @@ def eager_thread_switches() -> Iterator[None]:
         sys.setswitchinterval(default)
 
 
-def _client(server: EmulatorServer) -> EC2Client:
-    """No retries, so that a failed call is seen as such; a connection per thread."""
-    return boto3.session.Session().client(
-        "ec2",
-        region_name=server.region,
-        endpoint_url=server.endpoint_url,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(max_pool_connections=THREADS, retries={"total_max_attempts": 1}),
-    )
-
-
 def _snapshot(ec2: EC2Client) -> str:
     volume = ec2.create_volume(Size=8, AvailabilityZone="us-east-1a")
     return ec2.create_snapshot(VolumeId=volume["VolumeId"])["SnapshotId"]
 
 
-def _register(ec2: EC2Client, name: str, snapshot_ids: list[str]) -> str:
-    devices = ["/dev/xvda", "/dev/sdf"]
-    return ec2.register_image(
-        Name=name,
-        RootDeviceName="/dev/xvda",
-        BlockDeviceMappings=[
-            {"DeviceName": device, "Ebs": {"SnapshotId": snapshot_id}}
-            for device, snapshot_id in zip(devices, snapshot_ids, strict=False)
-        ],
-    )["ImageId"]
-
-
 @pytest.mark.usefixtures("eager_thread_switches")
 def test_parallel_deregistrations_each_act_atomically(ec2_emulator_server: EmulatorServer) -> None:
-    ec2 = _client(ec2_emulator_server)
+    ec2 = unretried_client(ec2_emulator_server, connections=THREADS)
     for round_number in range(ROUNDS):
         shared = [_snapshot(ec2) for _ in range(SHARED)]
         users: dict[str, list[str]] = {snapshot_id: [] for snapshot_id in shared}
@@ -85,7 +61,7 @@ def test_parallel_deregistrations_each_act_atomically(ec2_emulator_server: Emula
             snapshot_ids = [own_snapshot]
             if index < SHARING_IMAGES:
                 snapshot_ids.append(shared[index % SHARED])
-            image_id = _register(ec2, f"parallel-{round_number}-{index}", snapshot_ids)
+            image_id = register(ec2, f"parallel-{round_number}-{index}", *snapshot_ids)
             own[image_id] = own_snapshot
             if index < SHARING_IMAGES:
                 users[shared[index % SHARED]].append(image_id)

@@ -16,6 +16,8 @@ from botocore.exceptions import ClientError
 
 from ec2_emulator import SNAPSHOT_FAILURE_CODES, Ec2Emulator
 
+from .conftest import register
+
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
 
@@ -25,18 +27,6 @@ if TYPE_CHECKING:
 def _error(error: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
     details: Any = error.value.response["Error"]
     return str(details["Code"]), str(details["Message"])
-
-
-def _register(ec2: EC2Client, name: str, *snapshot_ids: str) -> str:
-    devices = ["/dev/xvda", "/dev/sdf", "/dev/sdg", "/dev/sdh"]
-    return ec2.register_image(
-        Name=name,
-        RootDeviceName="/dev/xvda",
-        BlockDeviceMappings=[
-            {"DeviceName": device, "Ebs": {"SnapshotId": snapshot_id}}
-            for device, snapshot_id in zip(devices, snapshot_ids, strict=False)
-        ],
-    )["ImageId"]
 
 
 def _snapshot_ids(ec2: EC2Client) -> set[str]:
@@ -69,7 +59,7 @@ def test_without_the_flag_no_snapshot_is_touched(
 ) -> None:
     """Seed 000: "Default: The snapshots are not deleted." """
     root, data = make_snapshot(), make_snapshot()
-    image_id = _register(ec2, "keep-snapshots", root, data)
+    image_id = register(ec2, "keep-snapshots", root, data)
 
     response = ec2.deregister_image(ImageId=image_id)
 
@@ -84,7 +74,7 @@ def test_delete_associated_snapshots_deletes_each_snapshot(
     """Seed 000: one call deregisters the AMI and deletes its snapshots, including snapshots the
     caller brought in (RegisterImage from the caller's own snapshots)."""
     root, data = make_snapshot(), make_snapshot()
-    image_id = _register(ec2, "delete-snapshots", root, data)
+    image_id = register(ec2, "delete-snapshots", root, data)
 
     response = ec2.deregister_image(ImageId=image_id, DeleteAssociatedSnapshots=True)
 
@@ -102,8 +92,8 @@ def test_snapshots_of_another_registered_ami_are_skipped_and_kept(
     """Seed 000: ``skipped`` - "not deleted because it's associated with other AMIs"; seed 001:
     "a snapshot associated with several AMIs is never deleted"."""
     shared, own = make_snapshot(), make_snapshot()
-    image_id = _register(ec2, "first", shared, own)
-    other_id = _register(ec2, "second", shared)
+    image_id = register(ec2, "first", shared, own)
+    other_id = register(ec2, "second", shared)
 
     response = ec2.deregister_image(ImageId=image_id, DeleteAssociatedSnapshots=True)
 
@@ -123,7 +113,7 @@ def test_injected_snapshot_failures_are_reported_and_kept(
     """Seed 000: ``missing-permissions``, ``internal-error``, ``client-error`` - "The snapshot was
     not deleted"; the AMI is deregistered all the same."""
     failing, fine = make_snapshot(), make_snapshot()
-    image_id = _register(ec2, "partial", failing, fine)
+    image_id = register(ec2, "partial", failing, fine)
     ec2_emulator.inject_snapshot_failure(failing, code)
 
     response = ec2.deregister_image(ImageId=image_id, DeleteAssociatedSnapshots=True)
@@ -176,7 +166,7 @@ def test_delete_snapshot_of_a_registered_image_is_in_use(
     """DeleteSnapshot refuses a snapshot a registered AMI uses (InvalidSnapshot.InUse), and
     allows it once the AMI is deregistered without the flag."""
     snapshot = make_snapshot()
-    image_id = _register(ec2, "in-use", snapshot)
+    image_id = register(ec2, "in-use", snapshot)
 
     with pytest.raises(ClientError) as error:
         ec2.delete_snapshot(SnapshotId=snapshot)

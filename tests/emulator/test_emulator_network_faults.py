@@ -15,12 +15,12 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ConnectionClosedError, EndpointConnectionError
 
 from ec2_emulator import EmulatorServer
+
+from .conftest import unretried_client
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
@@ -31,20 +31,9 @@ LONG = 600
 PATIENCE = 30
 
 
-def _client(server: EmulatorServer) -> EC2Client:
-    return boto3.session.Session().client(
-        "ec2",
-        region_name=server.region,
-        endpoint_url=server.endpoint_url,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"total_max_attempts": 1}),
-    )
-
-
 @pytest.fixture
 def ec2(ec2_emulator_server: EmulatorServer) -> EC2Client:
-    return _client(ec2_emulator_server)
+    return unretried_client(ec2_emulator_server)
 
 
 class _Call:
@@ -263,7 +252,7 @@ def test_faults_are_validated(
 def test_the_server_stops_during_a_cut_and_a_hold(calls: list[_Call]) -> None:
     server = EmulatorServer().start()
     try:
-        held = _client(server)
+        held = unretried_client(server)
         server.hold("DescribeImages", LONG)
         calls.append(_Call(lambda: held.describe_images(Owners=["self"])))
         assert server.wait_held(PATIENCE)
