@@ -7,9 +7,11 @@ passphrase is fixed and public: it protects nothing but the demo's own state.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import runpy
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +25,55 @@ TOOLS = ROOT / ".tools"
 DEMO_PASSPHRASE = "ami-lifecycle-demo"
 
 __all__ = ["CliResult", "CliStack", "cli_environment"]
+
+
+class _InlineProgramLoops(asyncio.DefaultEventLoopPolicy):
+    """The default policy, holding on to the loops made outside the main thread.
+
+    The Automation API runs an inline program on a new event loop in one of its gRPC threads.
+    When the engine stops a deployment early (refused inputs), the program's pending
+    registrations fail, and the `finally` of `Run` (`pulumi/automation/_server.py`) can end
+    with the program's task still pending and the loop open; the garbage collector then finds
+    both in whatever test runs next, as a ResourceWarning and a "no running event loop" error.
+    `finish_idle` ends such a run's tasks and closes its loop, once its operation is over."""
+
+    _FINISH_SECONDS = 5.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._made: list[asyncio.AbstractEventLoop] = []
+
+    def new_event_loop(self) -> asyncio.AbstractEventLoop:
+        loop = super().new_event_loop()
+        if threading.current_thread() is not threading.main_thread():
+            with self._lock:
+                self._made.append(loop)
+        return loop
+
+    def finish_idle(self) -> None:
+        with self._lock:
+            made, self._made = self._made, []
+        for loop in made:
+            if loop.is_running():
+                with self._lock:
+                    self._made.append(loop)
+            elif not loop.is_closed():
+                tasks = asyncio.all_tasks(loop)
+                for task in tasks:
+                    task.cancel()
+                if tasks:
+                    done, _ = loop.run_until_complete(
+                        asyncio.wait(tasks, timeout=self._FINISH_SECONDS)
+                    )
+                    for task in done:
+                        if not task.cancelled():
+                            task.exception()  # retrieved: the operation has reported it
+                loop.close()
+
+
+_LOOPS = _InlineProgramLoops()
+asyncio.set_event_loop_policy(_LOOPS)
 
 
 def cli_environment(endpoint_url: str, region: str) -> dict[str, str]:
@@ -153,4 +204,6 @@ class CliStack:
             if stderr:
                 self.echo(stderr)
             return CliResult(False, "\n".join([*lines, stderr]))
+        finally:
+            _LOOPS.finish_idle()
         return CliResult(True, "\n".join(lines))
