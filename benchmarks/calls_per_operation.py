@@ -1,12 +1,14 @@
 """Benchmark 1: EC2 calls and wall time per provider operation, and our delete vs the classic.
 
 Why this exists: the provider's cost on AWS is its number of API calls (each one is latency,
-throttling budget and a CloudTrail line), and the headline claim is that a delete costs two calls
-whatever the number of snapshots. This runs every `ImageProvider` operation for N = 1..16
-snapshots per image against the emulator, counts the calls with the botocore hook
-(`call_counting`) and checks the count against the emulator's own request log, then deletes
-identical images with our provider and with the Terraform, Packer and cloud-custodian deletes
-(`classic_delete`) and verifies that every variant left neither the image nor its snapshots.
+throttling budget and a CloudTrail line), and the headline claim is that a delete costs three
+calls (the lookup, the in-use check, the deregistration) whatever the number of snapshots. This
+runs every `ImageProvider` operation for N = 1..16 snapshots per image against the emulator,
+counts the calls with the botocore hook (`call_counting`) and checks the count against the
+emulator's own request log, then deletes identical images with our provider (also with the
+opt-in Recycle Bin report, `recycleBinReport`) and with the Terraform, Packer and
+cloud-custodian deletes (`classic_delete`) and verifies that every variant left neither the
+image nor its snapshots.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from .report import Section, Table, Verdict
 from .settings import Settings
 from .stopwatch import Samples, stopwatch
 
-__all__ = ["OPERATIONS", "CallsResult", "measure", "run"]
+__all__ = ["OPERATIONS", "OURS", "OURS_RECYCLE_BIN", "CallsResult", "measure", "run"]
 
 OPERATIONS = (
     "create-from-snapshots",
@@ -37,7 +39,9 @@ OPERATIONS = (
     "delete",
 )
 OURS = "ours"
-DELETE_TARGET = 2
+OURS_RECYCLE_BIN = "ours + recycleBinReport"
+DELETE_TARGET = 3
+"""DescribeImages, DescribeImageReferences (the in-use guard), DeregisterImage."""
 
 
 @dataclass
@@ -142,9 +146,15 @@ def _delete_round(aws: EmulatedAws, n: int, repeat: int, result: CallsResult | N
     """Delete one fresh, unprotected image of `n` snapshots with each variant."""
     variants: list[tuple[str, Callable[[str, dict[str, Any]], float]]] = []
     provider = aws.image_provider()
+    reporting = aws.image_provider()
+    reporting.configure(region=None, profile=None, recycle_bin_report=True)
 
     def ours(image_id: str, outs: dict[str, Any]) -> float:
         provider.delete(image_id, outs)
+        return 0.0
+
+    def ours_reporting(image_id: str, outs: dict[str, Any]) -> float:
+        reporting.delete(image_id, outs)
         return 0.0
 
     def classic(variant: ClassicDelete) -> Callable[[str, dict[str, Any]], float]:
@@ -154,7 +164,11 @@ def _delete_round(aws: EmulatedAws, n: int, repeat: int, result: CallsResult | N
 
         return run
 
-    variants = [(OURS, ours), *((v.name, classic(v)) for v in CLASSIC_DELETES)]
+    variants = [
+        (OURS, ours),
+        (OURS_RECYCLE_BIN, ours_reporting),
+        *((v.name, classic(v)) for v in CLASSIC_DELETES),
+    ]
     # Rotate the order between repeats, so that drift on a noisy machine hits all alike.
     shift = repeat % len(variants)
     for name, delete in variants[shift:] + variants[:shift]:
@@ -228,10 +242,10 @@ def _tables(result: CallsResult, settings: Settings) -> list[Table]:
             "waits run on the emulator's fake clock and cost no wall time",
         ),
     )
-    names = [OURS, *(v.name for v in CLASSIC_DELETES)]
+    names = [OURS, OURS_RECYCLE_BIN, *(v.name for v in CLASSIC_DELETES)]
     delete_calls = Table(
         "Delete: EC2 calls, ours vs the classic deletes",
-        ("N", *names, "ours = 2?"),
+        ("N", *names, f"ours = {DELETE_TARGET}?"),
         tuple(
             (
                 str(n),
@@ -248,6 +262,10 @@ def _tables(result: CallsResult, settings: Settings) -> list[Table]:
                 for name in names
             ),
             f"ours, every N: {', '.join(result.delete(OURS, sizes[-1]).calls[0])}",
+            f"{OURS_RECYCLE_BIN}, every N: "
+            + ", ".join(result.delete(OURS_RECYCLE_BIN, sizes[-1]).calls[0])
+            + " (the opt-in report of what a Recycle Bin retention rule keeps; no rule here, "
+            "which costs the same calls)",
             *(
                 f"{v.name}, N={sizes[-1]}: "
                 + ", ".join(
@@ -293,7 +311,7 @@ def _tables(result: CallsResult, settings: Settings) -> list[Table]:
 
 
 def _chart(result: CallsResult, out_dir: Path) -> Path:
-    names = [OURS, *(v.name for v in CLASSIC_DELETES)]
+    names = [OURS, OURS_RECYCLE_BIN, *(v.name for v in CLASSIC_DELETES)]
     xs = [float(n) for n in result.sizes]
     return draw(
         out_dir / "calls_per_operation.png",
@@ -308,7 +326,7 @@ def _chart(result: CallsResult, out_dir: Path) -> Path:
                         name,
                         xs,
                         [float(result.delete(name, n).count) for n in result.sizes],
-                        dashed=name != OURS,
+                        dashed=name not in (OURS, OURS_RECYCLE_BIN),
                     )
                     for name in names
                 ],
@@ -324,7 +342,7 @@ def _chart(result: CallsResult, out_dir: Path) -> Path:
                         name,
                         xs,
                         [result.delete(name, n).time.median * 1000 for n in result.sizes],
-                        dashed=name != OURS,
+                        dashed=name not in (OURS, OURS_RECYCLE_BIN),
                     )
                     for name in names
                 ],
@@ -345,7 +363,8 @@ def run(settings: Settings, out_dir: Path) -> Section:
         result.delete(OURS, largest).time.median / result.delete("Terraform", largest).time.median
     )
     headline = (
-        f"At N={largest}, our delete makes {result.delete(OURS, largest).count} EC2 calls; "
+        f"At N={largest}, our delete makes {result.delete(OURS, largest).count} EC2 calls "
+        f"({result.delete(OURS_RECYCLE_BIN, largest).count} with the Recycle Bin report); "
         f"Terraform {result.delete('Terraform', largest).count}, "
         f"Packer {result.delete('Packer', largest).count}, "
         f"cloud-custodian {result.delete('cloud-custodian', largest).count}; wall time "
@@ -353,7 +372,7 @@ def run(settings: Settings, out_dir: Path) -> Section:
     )
     verdicts = [
         Verdict(
-            "our delete stays at 2 EC2 calls for every N",
+            f"our delete stays at {DELETE_TARGET} EC2 calls for every N",
             met,
             f"ours: {', '.join(f'N={n}: {c}' for n, c in zip(result.sizes, ours, strict=True))}",
         ),

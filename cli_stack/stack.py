@@ -12,7 +12,8 @@ import os
 import runpy
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,14 +29,16 @@ __all__ = ["CliResult", "CliStack", "cli_environment"]
 
 
 class _InlineProgramLoops(asyncio.DefaultEventLoopPolicy):
-    """The default policy, holding on to the loops made outside the main thread.
+    """The default policy, holding on to the loops made outside the main thread while an
+    operation runs (`watching`).
 
     The Automation API runs an inline program on a new event loop in one of its gRPC threads.
     When the engine stops a deployment early (refused inputs), the program's pending
     registrations fail, and the `finally` of `Run` (`pulumi/automation/_server.py`) can end
     with the program's task still pending and the loop open; the garbage collector then finds
     both in whatever test runs next, as a ResourceWarning and a "no running event loop" error.
-    `finish_idle` ends such a run's tasks and closes its loop, once its operation is over."""
+    `watching` ends such a run's tasks and closes its loop once its operation is over; loops
+    made outside an operation (Pulumi's mocks make one per worker thread) are not its own."""
 
     _FINISH_SECONDS = 5.0
 
@@ -43,15 +46,25 @@ class _InlineProgramLoops(asyncio.DefaultEventLoopPolicy):
         super().__init__()
         self._lock = threading.Lock()
         self._made: list[asyncio.AbstractEventLoop] = []
+        self._watching = False
 
     def new_event_loop(self) -> asyncio.AbstractEventLoop:
         loop = super().new_event_loop()
-        if threading.current_thread() is not threading.main_thread():
+        if self._watching and threading.current_thread() is not threading.main_thread():
             with self._lock:
                 self._made.append(loop)
         return loop
 
-    def finish_idle(self) -> None:
+    @contextmanager
+    def watching(self) -> Iterator[None]:
+        self._watching = True
+        try:
+            yield
+        finally:
+            self._watching = False
+            self._finish_idle()
+
+    def _finish_idle(self) -> None:
         with self._lock:
             made, self._made = self._made, []
         for loop in made:
@@ -197,13 +210,12 @@ class CliStack:
             self.echo(line)
 
         try:
-            operation(on_output=output, color="never", **options)
+            with _LOOPS.watching():
+                operation(on_output=output, color="never", **options)
         except auto.errors.CommandError as failure:
             # Its text repeats stdout (already shown) and adds the exit code and stderr.
             stderr = str(failure).rpartition(" stderr: ")[2].strip()
             if stderr:
                 self.echo(stderr)
             return CliResult(False, "\n".join([*lines, stderr]))
-        finally:
-            _LOOPS.finish_idle()
         return CliResult(True, "\n".join(lines))

@@ -1,10 +1,13 @@
 """The example stack's story, through the real Pulumi CLI: `make demo`.
 
-`up` creates a protected image from a snapshot (and snapshots a data volume for it); `destroy`
-is refused because of deregistration protection; protection is turned off and `up` applies it;
+`up` creates a protected image from a snapshot (and snapshots a data volume for it), deprecated
+at the story's `deprecationTime`, with an encrypted copy in `copyRegion` where the program
+declares one; `destroy` is refused because of deregistration protection; protection is turned
+off and `up` applies it; `destroy` is refused again because a launch template made outside the
+stack still uses the image (DescribeImageReferences), naming it; once that template is gone,
 `destroy` deregisters the image with DeleteAssociatedSnapshots; then `pulumi preview` with the
 policy pack blocks the unprotected image; finally the emulator is asked, and no image and no
-snapshot of the stack is left.
+snapshot of the stack is left, in either Region.
 
 The story is the same in every Pulumi language: a `StoryDriver` is one stack of one language's
 program, and answers the few commands the story plays (config, up, destroy, preview, and the
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -30,6 +34,7 @@ from .stack import ROOT, CliResult, CliStack, cli_environment
 from .typescript import typescript_example
 
 __all__ = [
+    "COPY_REGION",
     "EXAMPLES",
     "LANGUAGES",
     "REGION",
@@ -37,6 +42,7 @@ __all__ = [
     "Setting",
     "StoryDriver",
     "StoryFailedError",
+    "lifecycle_settings",
     "play",
     "python_example",
     "seed",
@@ -44,6 +50,9 @@ __all__ = [
 ]
 
 REGION = "us-east-1"
+COPY_REGION = "us-west-2"
+#: How far ahead the story's images are deprecated: within the policy pack's default limit.
+DEPRECATION_AHEAD = timedelta(days=180)
 EXAMPLES = ROOT / "examples"
 #: Seconds a plain `pulumi` command of the story may take: each takes a few here, so a command
 #: still running then is stuck, and fails its step instead of stalling the story.
@@ -129,6 +138,15 @@ def seed(server: EmulatorServer) -> dict[str, str]:
     return {"rootSnapshotId": snapshot["SnapshotId"], "dataVolumeId": data}
 
 
+def lifecycle_settings(now: datetime | None = None) -> dict[str, str]:
+    """The story's deprecation time (a whole minute, as AWS keeps it) and copy Region."""
+    at = (now or datetime.now(UTC)) + DEPRECATION_AHEAD
+    return {
+        "deprecationTime": at.replace(second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "copyRegion": COPY_REGION,
+    }
+
+
 @dataclass
 class _Step:
     title: str
@@ -148,11 +166,23 @@ class _Image:
 
 
 class _Story:
-    def __init__(self, driver: StoryDriver, server: EmulatorServer, policies: list[str]) -> None:
+    def __init__(
+        self,
+        driver: StoryDriver,
+        server: EmulatorServer,
+        policies: list[str],
+        settings: Mapping[str, str],
+        echo: Callable[[str], Any],
+    ) -> None:
         self.driver = driver
         self.ec2 = server.client(REGION)
+        self.copy_ec2 = server.client(COPY_REGION)
         self.policies = policies
+        self.settings = settings
+        self.echo = echo
         self.image: _Image | None = None
+        self.copies: list[str] = []
+        self.launch_template_id = ""
 
     def steps(self) -> list[_Step]:
         return [
@@ -167,8 +197,14 @@ class _Story:
                 "pulumi up: protection disabled in place", self.unprotect_and_up, True, self.updated
             ),
             _Step(
+                "pulumi destroy: refused, a launch template still uses the image",
+                self.use_in_launch_template_and_destroy,
+                False,
+                self.refused_in_use,
+            ),
+            _Step(
                 "pulumi destroy: one DeregisterImage, every snapshot reported",
-                self.driver.destroy,
+                self.delete_launch_template_and_destroy,
                 True,
                 self.deleted,
             ),
@@ -184,8 +220,24 @@ class _Story:
         self.driver.set_config({"protection": "disabled"})
         return self.driver.up()
 
+    def use_in_launch_template_and_destroy(self) -> CliResult:
+        """Someone else's launch template starts instances from the image."""
+        template = self.ec2.create_launch_template(
+            LaunchTemplateName="web-servers",
+            LaunchTemplateData={"ImageId": self.made().image_id, "InstanceType": "t3.micro"},
+        )
+        self.launch_template_id = template["LaunchTemplate"]["LaunchTemplateId"]
+        return self.driver.destroy()
+
+    def delete_launch_template_and_destroy(self) -> CliResult:
+        self.ec2.delete_launch_template(LaunchTemplateId=self.launch_template_id)
+        return self.driver.destroy()
+
     def images(self) -> list[Any]:
         return list(self.ec2.describe_images(Owners=["self"], IncludeDisabled=True)["Images"])
+
+    def copied(self) -> list[Any]:
+        return list(self.copy_ec2.describe_images(Owners=["self"], IncludeDisabled=True)["Images"])
 
     def made(self) -> _Image:
         assert self.image is not None, "the first step records the image"
@@ -210,19 +262,44 @@ class _Story:
         )
         if image.get("DeregistrationProtection") != "enabled-without-cooldown":
             yield f"its deregistration protection is {image.get('DeregistrationProtection')!r}"
+        yield from self.lifecycle_of(image)
+
+    def lifecycle_of(self, image: Any) -> Iterator[str]:
+        """The image's deprecation and its copies, where the program declares them: said, and
+        held to the story's settings."""
+        deprecated = image.get("DeprecationTime")
+        wanted = self.settings["deprecationTime"]
+        if deprecated and _instant(deprecated) != _instant(wanted):
+            yield f"it is deprecated at {deprecated}, not at {wanted}"
+        copies = self.copied()
+        self.copies = [c["ImageId"] for c in copies]
+        for copy in copies:
+            ebs = [m["Ebs"] for m in copy.get("BlockDeviceMappings", []) if "Ebs" in m]
+            if copy.get("DeregistrationProtection") != "enabled-without-cooldown":
+                yield f"its copy {copy['ImageId']} is not protected"
+            if not ebs or not all(e.get("Encrypted") for e in ebs):
+                yield f"its copy {copy['ImageId']} is not encrypted"
+            if deprecated and copy.get("DeprecationTime") != deprecated:
+                yield f"its copy {copy['ImageId']} is deprecated at {copy.get('DeprecationTime')}"
+        listing = ", ".join(f"{COPY_REGION}: {c} (encrypted)" for c in self.copies) or "none"
+        self.echo(f"=== deprecated at: {deprecated or 'never'}; copies: {listing}")
 
     def refused(self, result: CliResult) -> Iterator[str]:
         image = self.made()
-        message = (
-            f"deleting EC2 AMI ({image.image_id}): deregistration protection is on "
+        # A copy is deleted before its source, so its refusal may come first and alone.
+        messages = [
+            f"deleting EC2 AMI ({image_id}): deregistration protection is on "
             f"(enabled-without-cooldown). To delete '{image.name}', set its "
             'deregistrationProtection to "disabled", run `pulumi up`, then run `pulumi destroy` '
             "again."
-        )
-        if message not in result.output:
-            yield f"the refusal does not say {message!r}"
+            for image_id in (image.image_id, *self.copies)
+        ]
+        if not any(message in result.output for message in messages):
+            yield f"the refusal does not say {messages[0]!r}"
         if [i["ImageId"] for i in self.images()] != [image.image_id]:
             yield f"{image.image_id} is not in EC2 any more"
+        if [c["ImageId"] for c in self.copied()] != self.copies:
+            yield f"its copies {self.copies} are not all in {COPY_REGION} any more"
 
     def updated(self, result: CliResult) -> Iterator[str]:
         if "updated" not in result.output:
@@ -231,6 +308,20 @@ class _Story:
         now = [i.get("DeregistrationProtection") for i in self.images()]
         if now != ["disabled"]:
             yield f"{image.image_id}'s deregistration protection is {now}, not ['disabled']"
+        copies = [c.get("DeregistrationProtection") for c in self.copied()]
+        if copies != ["disabled"] * len(self.copies):
+            yield f"its copies' deregistration protection is {copies}, not disabled"
+
+    def refused_in_use(self, result: CliResult) -> Iterator[str]:
+        image = self.made()
+        for text in (f"deleting EC2 AMI ({image.image_id})", self.launch_template_id):
+            if text not in result.output:
+                yield f"the refusal does not name {text!r}"
+        if [i["ImageId"] for i in self.images()] != [image.image_id]:
+            yield f"{image.image_id} is not in EC2 any more"
+        if self.copied():
+            # Nothing uses the copies: they go, their source stays.
+            yield f"its copies are still in {COPY_REGION}"
 
     def deleted(self, result: CliResult) -> Iterator[str]:
         image = self.made()
@@ -250,6 +341,10 @@ class _Story:
         ):
             if text not in result.output:
                 yield f"the policy pack's report lacks {text!r}"
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _judge(number: int, step: _Step, result: CliResult) -> None:
@@ -294,28 +389,38 @@ def play(
             )
         # `imageName` is what the Python example defaults to; programs that can't compute it
         # (YAML has no conditionals) read it, and the others leave it unused.
+        settings = lifecycle_settings()
         stack.set_config(
             {
                 "ami-lifecycle:region": REGION,
                 **seeded,
                 "protection": "enabled",
                 "imageName": f"golden-{stack_name}",
+                **settings,
             }
         )
-        story = _Story(stack, server, [policy_pack_launcher(ROOT / "policies", stack.directory)])
+        story = _Story(
+            stack,
+            server,
+            [policy_pack_launcher(ROOT / "policies", stack.directory)],
+            settings,
+            echo,
+        )
         steps_of_story = story.steps()
         for number, step in enumerate(steps_of_story[:steps], 1):
             echo(f"\n=== {number}. {step.title}")
             _judge(number, step, step.run())
         if steps is not None:
             return
-        ec2 = server.client(REGION)
-        images = ec2.describe_images(Owners=["self"], IncludeDisabled=True)["Images"]
-        snapshots = [
-            s["SnapshotId"]
-            for s in ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"]
-            if s["SnapshotId"] != seeded["rootSnapshotId"]
-        ]
+        images, snapshots = [], []
+        for region in (REGION, COPY_REGION):
+            ec2 = server.client(region)
+            images += ec2.describe_images(Owners=["self"], IncludeDisabled=True)["Images"]
+            snapshots += [
+                s["SnapshotId"]
+                for s in ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"]
+                if s["SnapshotId"] != seeded["rootSnapshotId"]
+            ]
         echo(
             f"\n=== left in EC2: {len(images)} image(s), "
             f"{len(snapshots)} snapshot(s) made by the stack"

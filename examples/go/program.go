@@ -11,7 +11,8 @@ import (
 // the component snapshots first.
 //
 // Config: rootSnapshotId (required), dataVolumeId, protection (default enabled), imageName
-// (default golden-<stack>), and ami-lifecycle:region.
+// (default golden-<stack>), deprecationTime (RFC 3339 in UTC), copyRegion (a Region for an
+// encrypted copy), and ami-lifecycle:region.
 func goldenImage(ctx *pulumi.Context) error {
 	cfg := config.New(ctx, "")
 
@@ -49,6 +50,19 @@ func goldenImage(ctx *pulumi.Context) error {
 		protection = string(amilifecycle.DeregistrationProtectionEnabled)
 	}
 
+	// Empty settings leave these out, as in the Python example.
+	var deprecationTime pulumi.StringPtrInput
+	if at := cfg.Get("deprecationTime"); at != "" {
+		deprecationTime = pulumi.String(at)
+	}
+	var copies amilifecycle.CopyTargetArrayInput
+	if region := cfg.Get("copyRegion"); region != "" {
+		copies = amilifecycle.CopyTargetArray{&amilifecycle.CopyTargetArgs{
+			Region:    pulumi.String(region),
+			Encrypted: pulumi.Bool(true),
+		}}
+	}
+
 	image, err := amilifecycle.NewMachineImage(ctx, "golden", &amilifecycle.MachineImageArgs{
 		ImageName:   pulumi.String(imageName),
 		Description: pulumi.String("Golden base image managed by Pulumi"),
@@ -57,6 +71,7 @@ func goldenImage(ctx *pulumi.Context) error {
 			"stack":   pulumi.String(ctx.Stack()),
 		},
 		DeregistrationProtection: amilifecycle.DeregistrationProtection(protection),
+		DeprecationTime:          deprecationTime,
 		FromSnapshots: &amilifecycle.FromSnapshotsArgs{
 			RootDeviceName: pulumi.String("/dev/xvda"),
 			Architecture:   pulumi.String("x86_64"),
@@ -65,6 +80,7 @@ func goldenImage(ctx *pulumi.Context) error {
 			ImdsSupport:    pulumi.String("v2.0"),
 		},
 		BlockDeviceMappings: mappings,
+		Copies:              copies,
 	})
 	if err != nil {
 		return err
@@ -73,5 +89,6 @@ func goldenImage(ctx *pulumi.Context) error {
 	ctx.Export("imageId", image.ImageId)
 	ctx.Export("snapshotIds", image.SnapshotIds)
 	ctx.Export("protectionState", image.ProtectionState)
+	ctx.Export("copyImageIds", image.CopyImageIds)
 	return nil
 }

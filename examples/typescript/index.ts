@@ -4,7 +4,8 @@
 //
 // Config: `rootSnapshotId` (required), `dataVolumeId`, `protection` ("enabled",
 // "enabled-with-cooldown" or "disabled"; default enabled), `imageName` (default golden-<stack>),
-// and `ami-lifecycle:region`.
+// `deprecationTime` (RFC 3339 in UTC), `copyRegion` (a Region for an encrypted copy), and
+// `ami-lifecycle:region`.
 import * as pulumi from "@pulumi/pulumi";
 import * as amilifecycle from "@ami-lifecycle/pulumi";
 
@@ -12,6 +13,7 @@ export interface GoldenImage {
     imageId: pulumi.Output<string>;
     snapshotIds: pulumi.Output<string[]>;
     protectionState: pulumi.Output<string>;
+    copyImageIds: pulumi.Output<Record<string, string>>;
 }
 
 const PROTECTIONS: readonly string[] = Object.values(amilifecycle.DeregistrationProtection);
@@ -25,6 +27,7 @@ export async function goldenImage(): Promise<GoldenImage> {
     const config = new pulumi.Config();
     const rootSnapshotId = config.require("rootSnapshotId");
     const dataVolumeId = config.get("dataVolumeId");
+    const copyRegion = config.get("copyRegion");
     // An empty setting means the default, as in the Python example.
     const protection = config.get("protection") || amilifecycle.DeregistrationProtection.Enabled;
     if (!isProtection(protection)) {
@@ -60,6 +63,8 @@ export async function goldenImage(): Promise<GoldenImage> {
         description: "Golden base image managed by Pulumi",
         tags: { project: pulumi.getProject(), stack: pulumi.getStack() },
         deregistrationProtection: protection,
+        // An empty setting leaves it out, as in the Python example.
+        deprecationTime: config.get("deprecationTime") || undefined,
         fromSnapshots: {
             rootDeviceName: "/dev/xvda",
             architecture: "x86_64",
@@ -68,11 +73,13 @@ export async function goldenImage(): Promise<GoldenImage> {
             imdsSupport: "v2.0",
         },
         blockDeviceMappings: mappings,
+        copies: copyRegion ? [{ region: copyRegion, encrypted: true }] : undefined,
     });
 
     return {
         imageId: image.imageId,
         snapshotIds: image.snapshotIds,
         protectionState: image.protectionState,
+        copyImageIds: image.copyImageIds,
     };
 }

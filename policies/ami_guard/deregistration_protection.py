@@ -16,6 +16,7 @@ from pulumi_policy import (
 
 from .checks import Findings, ResourceCheck
 from .config import PROTECTION_SCHEMA, ProtectionConfig
+from .copy_targets import copy_targets
 from .property_values import PropertyValue, Unknown, render
 from .resources import AWS_IMAGE_TYPES, MACHINE_IMAGE, OUR_IMAGE_TYPES, CheckedResource
 
@@ -29,8 +30,8 @@ __all__ = [
 ENABLED: Final = "enabled"
 ENABLED_WITH_COOLDOWN: Final = "enabled-with-cooldown"
 DEFAULT: Final = ENABLED
-"""What the plugin uses, for `MachineImage` and `Image`, when `deregistrationProtection` is left
-out."""
+"""What the plugin uses, for `MachineImage`, `Image` and `ImageCopy`, when
+`deregistrationProtection` is left out."""
 
 
 def _evaluate_declared(resource: CheckedResource, config: ProtectionConfig) -> Findings:
@@ -45,30 +46,41 @@ def _evaluate_declared(resource: CheckedResource, config: ProtectionConfig) -> F
         return findings
 
     declared = resource.props.get("deregistrationProtection")
+    if declared is None:
+        # The plugin fills in this default before the engine analyzes the resource (the
+        # component registers its inputs with it, the Image's and ImageCopy's Check add it); a
+        # value missing anyway means the same default.
+        _check_declared(
+            "deregistrationProtection", DEFAULT, f'the default "{DEFAULT}"', config, findings
+        )
+    else:
+        _check_declared("deregistrationProtection", declared, None, config, findings)
+    # A copy without its own value takes the component's, checked above.
+    for path, target in copy_targets(resource, findings):
+        if (copied := target.get("deregistrationProtection")) is not None:
+            _check_declared(f"{path}.deregistrationProtection", copied, None, config, findings)
+    return findings
+
+
+def _check_declared(
+    path: str,
+    declared: PropertyValue,
+    shown: str | None,
+    config: ProtectionConfig,
+    findings: Findings,
+) -> None:
     if isinstance(declared, Unknown):
         findings.unknown(declared)
-        return findings
-    if declared is None:
-        # The plugin fills in this default before the engine analyzes either resource (the
-        # component registers its inputs with it, the Image's Check adds it); a value missing
-        # anyway means the same default.
-        declared = DEFAULT
-        shown = f'the default "{DEFAULT}"'
-    else:
-        shown = render(declared)
-
+        return
+    shown = shown or render(declared)
     if config.require_cooldown:
         if declared != ENABLED_WITH_COOLDOWN:
             findings.violation(
-                f'deregistrationProtection must be "{ENABLED_WITH_COOLDOWN}" because '
-                f"requireCooldown is set, not {shown}."
+                f'{path} must be "{ENABLED_WITH_COOLDOWN}" because requireCooldown is set, '
+                f"not {shown}."
             )
     elif declared not in (ENABLED, ENABLED_WITH_COOLDOWN):
-        findings.violation(
-            f'deregistrationProtection must be "{ENABLED}" or "{ENABLED_WITH_COOLDOWN}", '
-            f"not {shown}."
-        )
-    return findings
+        findings.violation(f'{path} must be "{ENABLED}" or "{ENABLED_WITH_COOLDOWN}", not {shown}.')
 
 
 DEREGISTRATION_PROTECTION: Final = ResourceCheck[ProtectionConfig](

@@ -52,9 +52,10 @@ PropertyValue: TypeAlias = (
 """A property value as the engine marshals it: numbers are always floats."""
 
 
-def resolve(props: Mapping[str, Any]) -> dict[str, PropertyValue]:
-    """Read a resource's properties into plain values, replacing every unknown with an `Unknown`."""
-    return {str(key): _resolve_item(props, key, str(key)) for key in props}
+def resolve(props: Mapping[str, Any], *, prefix: str = "") -> dict[str, PropertyValue]:
+    """Read a resource's properties into plain values, replacing every unknown with an `Unknown`
+    whose path is the property's, after `prefix`."""
+    return {str(key): _resolve_item(props, key, f"{prefix}{key}") for key in props}
 
 
 def render(value: PropertyValue) -> str:

@@ -20,8 +20,11 @@ from pulumi_policy import (
 )
 
 from .checks import ResourceCheck
+from .copy_encryption import COPY_ENCRYPTED
+from .deprecation import DEPRECATION_REQUIRED
 from .deregistration_protection import DEREGISTRATION_PROTECTION
 from .resources import CheckedResource
+from .sharing import LAUNCH_PERMISSION_ALLOWED_TARGETS, NO_PUBLIC_LAUNCH_PERMISSION
 from .snapshot_retention import SNAPSHOTS_KEPT_ON_DESTROY
 from .volume_initialization import VOLUME_INITIALIZATION_RATE
 
@@ -60,5 +63,13 @@ def values_known_policy(checks: Sequence[ResourceCheck[Any]]) -> ResourceValidat
 
 
 POLICY_VALUES_KNOWN: Final = values_known_policy(
-    [DEREGISTRATION_PROTECTION, VOLUME_INITIALIZATION_RATE, SNAPSHOTS_KEPT_ON_DESTROY]
+    [
+        DEREGISTRATION_PROTECTION,
+        VOLUME_INITIALIZATION_RATE,
+        SNAPSHOTS_KEPT_ON_DESTROY,
+        NO_PUBLIC_LAUNCH_PERMISSION,
+        LAUNCH_PERMISSION_ALLOWED_TARGETS,
+        DEPRECATION_REQUIRED,
+        COPY_ENCRYPTED,
+    ]
 )

@@ -19,7 +19,7 @@ from .resources import (
     EBS_VOLUME,
     LAUNCH_TEMPLATE,
     MACHINE_IMAGE,
-    OUR_IMAGE_TYPES,
+    REGISTERED_IMAGE_TYPES,
     CheckedResource,
 )
 
@@ -136,7 +136,7 @@ def _evaluate_launch_template(resource: CheckedResource, findings: Findings) -> 
 def _evaluate(resource: CheckedResource, config: None) -> Findings:
     del config
     findings = Findings()
-    if resource.resource_type in OUR_IMAGE_TYPES:
+    if resource.resource_type in REGISTERED_IMAGE_TYPES:
         _evaluate_image(resource, findings)
     elif resource.resource_type == EBS_VOLUME:
         _evaluate_volume(resource, findings)
@@ -152,7 +152,7 @@ VOLUME_INITIALIZATION_RATE: Final = ResourceCheck[None](
         "set only on volumes restored from a snapshot."
     ),
     enforcement_level=EnforcementLevel.MANDATORY,
-    resource_types=OUR_IMAGE_TYPES | {EBS_VOLUME, LAUNCH_TEMPLATE},
+    resource_types=REGISTERED_IMAGE_TYPES | {EBS_VOLUME, LAUNCH_TEMPLATE},
     evaluate=_evaluate,
     parse_config=no_config,
 )

@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
     from mypy_boto3_ec2.type_defs import ImageTypeDef
 
-__all__ = ["create_image", "set_protection"]
+__all__ = ["create_image", "name_taken", "set_protection"]
 
 VERB = "creating"
 
@@ -72,9 +72,12 @@ def create_image(
     report: Callable[[str], None],
     schedule: PollSchedule = DEFAULT_SCHEDULE,
     clock: Clock = SYSTEM_CLOCK,
+    finish: Callable[[str, ImageTypeDef], ImageTypeDef] | None = None,
 ) -> ImageTypeDef:
     """Create the image, wait until it is available, protect it; undo all of it on failure.
 
+    `finish`: the last step before the image is marked complete (given its id and
+    `DescribeImages`' answer so far, it returns the answer to keep), undone like the others.
     Returns `DescribeImages`' answer once the image is available and protected as asked."""
     image_id = _start(client, spec, token, report=report, schedule=schedule, clock=clock)
     step = "waiting for completion"
@@ -100,6 +103,10 @@ def create_image(
             else:
                 step = "reading back deregistration protection"
                 image = find_image(client, image_id)
+        if finish is not None:
+            raise_if_cancelled()
+            step = "setting deprecation, disabled state and launch permissions"
+            image = finish(image_id, image)
         raise_if_cancelled()
         step = "marking the image complete"
         mark_complete(client, [image_id])
@@ -134,7 +141,7 @@ def _start(
             image_id = str(existing["ImageId"])
             report(f"{operation}'s answer was lost but its image exists: adopting {image_id}")
             return image_id
-        raise ImageCreationError(VERB, spec.ident, _name_taken(existing, token)) from error
+        raise ImageCreationError(VERB, spec.ident, name_taken(existing, token)) from error
     except BaseException as failure:
         # The request may have reached EC2 before the connection failed (or the process was
         # interrupted): look for an image of this create, so none is left unaccounted for.
@@ -169,7 +176,7 @@ def _start(
         raise
 
 
-def _name_taken(existing: ImageTypeDef | None, token: str) -> str:
+def name_taken(existing: ImageTypeDef | None, token: str) -> str:
     """Why the name is taken, by which AMI, and how to free it (protection first)."""
     taken = (
         "an AMI with this name already exists in the Region, and AMI names are unique per "
@@ -263,9 +270,34 @@ def _undo(
     *,
     protected: bool = False,
 ) -> str:
-    """Deregister the half-made image; say what was undone (or exactly what is left)."""
-    owns_snapshots = spec.from_instance
-    by_hand = f"deregister {image_id} by hand" + (
+    return undo_image(
+        client,
+        image_id,
+        owns_snapshots=spec.from_instance,
+        made_by="CreateImage",
+        with_cooldown=spec.protection is Protection.ENABLED_WITH_COOLDOWN,
+        schedule=schedule,
+        clock=clock,
+        protected=protected,
+    )
+
+
+def undo_image(
+    client: EC2Client,
+    image_id: str,
+    *,
+    owns_snapshots: bool,
+    made_by: str,
+    with_cooldown: bool,
+    schedule: PollSchedule,
+    clock: Clock,
+    protected: bool = False,
+    where: str = "",
+) -> str:
+    """Deregister a half-made image (with its snapshots when `made_by`, RegisterImage's
+    CreateImage or CopyImage, made them for it alone); say what was undone, or exactly what is
+    left. `where`: the image's Region, for a message about an image elsewhere."""
+    by_hand = f"deregister {image_id}{where} by hand" + (
         " and delete its snapshots" if owns_snapshots else ""
     )
     try:
@@ -287,11 +319,11 @@ def _undo(
         if code in ("InvalidAMIID.NotFound", "InvalidAMIID.Unavailable"):
             # A retry of a DeregisterImage whose answer was lost: the first attempt did it.
             return f"undone: {image_id} is deregistered" + (
-                " (whether with the snapshots CreateImage made is unknown: its answer was lost)"
+                f" (whether with the snapshots {made_by} made is unknown: its answer was lost)"
                 if owns_snapshots
                 else "; your snapshots were kept"
             )
-        if protected and spec.protection is Protection.ENABLED_WITH_COOLDOWN:
+        if protected and with_cooldown:
             return (
                 f"undoing failed: {image_id} was protected with the 24-hour cooldown; "
                 f"{by_hand} once the cooldown is over"
@@ -308,7 +340,7 @@ def _undo(
     kept = [r["SnapshotId"] for r in results if r.get("ReturnCode") != "success"]
     undone = f"undone: deregistered {image_id}"
     if owns_snapshots:
-        undone += f" and deleted the snapshots CreateImage made ({', '.join(deleted) or 'none'})"
+        undone += f" and deleted the snapshots {made_by} made ({', '.join(deleted) or 'none'})"
         if kept:
             undone += f"; delete these by hand: {', '.join(kept)}"
     else:

@@ -1,8 +1,11 @@
-"""Deleting an image: one lookup, one `DeregisterImage`, and an exact account of every snapshot.
+"""Deleting an image: one lookup, one in-use check, one `DeregisterImage`, and an exact account
+of every snapshot.
 
-The happy path costs two EC2 calls whatever the number of snapshots: `DescribeImages` (is it
-still there, is it protected, may we deregister it?) and `DeregisterImage` with
-`DeleteAssociatedSnapshots`, whose `DeleteSnapshotResults` says what happened to each snapshot.
+The happy path costs three EC2 calls whatever the number of snapshots: `DescribeImages` (is it
+still there, is it protected, may we deregister it?), `DescribeImageReferences` (does anything
+still use it? see `in_use`) and `DeregisterImage` with `DeleteAssociatedSnapshots`, whose
+`DeleteSnapshotResults` says what happened to each snapshot. With the provider setting
+`recycleBinReport`, one or two more say what a Recycle Bin retention rule kept (`recycle_bin`).
 AWS never deletes a snapshot another AMI still uses (`skipped`); that is reported, not an error.
 A snapshot AWS could not delete (`missing-permissions`, `internal-error`, `client-error`) is
 listed by id and the delete fails, so the resource stays in the stack and the next
@@ -15,7 +18,7 @@ Two things make an image look gone when it isn't, or gone without its snapshots:
   which the finder always passes. AWS names no rule against deregistering a disabled AMI (the
   DeregisterImage reference and the User Guide's "Deregister an Amazon EC2 AMI" refuse only
   another account's AMI, an AWS Backup AMI and deregistration protection), so it is deregistered
-  as it is, snapshots included, in the same two calls: re-enabling it first would cost a call
+  as it is, snapshots included, in the same three calls: re-enabling it first would cost a call
   and `ec2:EnableImage` for nothing. Should AWS refuse after all, the error says to re-enable it.
 * A `DeregisterImage` whose answer is lost is retried by botocore; the retry meets the first
   attempt's effect (`InvalidAMIID.Unavailable` or `NotFound`), and that attempt's
@@ -43,7 +46,9 @@ from .errors import (
     SnapshotsLeftBehindError,
 )
 from .iam import requires
+from .in_use import check_not_in_use
 from .protection import COOLDOWN_HOURS, parse_protection_state
+from .recycle_bin import report_recycle_bin
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
@@ -88,18 +93,27 @@ class SnapshotOutcome:
 
 
 @requires(
-    "ec2:DescribeImages", "ec2:DeregisterImage", "ec2:DeleteSnapshot", "ec2:DescribeSnapshots"
+    "ec2:DescribeImages",
+    "ec2:DescribeImageReferences",
+    "ec2:DeregisterImage",
+    "ec2:DeleteSnapshot",
+    "ec2:DescribeSnapshots",
 )
 def deregister_image(
     client: EC2Client,
     image_id: str,
     *,
     delete_snapshots: bool,
+    delete_when_in_use: bool,
     recorded_snapshot_ids: Sequence[str],
     report: Callable[[str], None],
     now: Callable[[], datetime],
+    recycle_bin: bool = False,
 ) -> list[SnapshotOutcome]:
-    """Deregister the image (idempotently) and return what happened to each snapshot."""
+    """Deregister the image (idempotently) and return what happened to each snapshot.
+
+    Refused while something references the image, unless `delete_when_in_use` (`in_use`);
+    `recycle_bin`: also report what a Recycle Bin retention rule kept (`recycle_bin`)."""
     try:
         image = find_image(client, image_id)
     except ImageNotFoundError:
@@ -110,6 +124,7 @@ def deregister_image(
             recorded_snapshot_ids,
             report,
             gone=f"{image_id} is already deregistered",
+            recycle_bin=recycle_bin,
         )
     except ClientError as error:
         raise AwsCallError(VERB, image_id, error_code(error), str(error)) from error
@@ -119,6 +134,13 @@ def deregister_image(
         ) from error
 
     _refuse_if_not_deregistrable(image, now())
+    check_not_in_use(
+        client,
+        image_id,
+        name=image.get("Name") or image_id,
+        delete_when_in_use=delete_when_in_use,
+        report=report,
+    )
     if image.get("State") == "disabled":
         report(f"{image_id} is disabled (DisableImage); deregistering it without re-enabling it")
     try:
@@ -139,6 +161,7 @@ def deregister_image(
                     "earlier attempt whose answer was lost, or by someone else), so AWS's "
                     "per-snapshot results are unknown"
                 ),
+                recycle_bin=recycle_bin,
             )
         raise _deregister_error(image, code, str(error)) from error
     except NO_ANSWER as error:
@@ -163,8 +186,14 @@ def deregister_image(
     else:
         kept = ", ".join(recorded_snapshot_ids) or "none"
         report(f"deregistered {image_id}; snapshots kept (deleteSnapshotsOnDestroy=false): {kept}")
+    if recycle_bin:
+        report_recycle_bin(client, image_id, _deleted(outcomes), report=report)
     _raise_if_left_behind(image_id, outcomes, deregistered_now=True)
     return outcomes
+
+
+def _deleted(outcomes: Sequence[SnapshotOutcome]) -> list[str]:
+    return [o.snapshot_id for o in outcomes if o.code == "success"]
 
 
 def _no_answer(image_id: str, action: str, error: Exception, next_step: str) -> AwsCallError:
@@ -243,11 +272,34 @@ def _finish_earlier_delete(
     report: Callable[[str], None],
     *,
     gone: str,
+    recycle_bin: bool,
 ) -> list[SnapshotOutcome]:
     """The image is gone: delete what an earlier attempt (or someone else) left behind.
 
     `gone` says how we know, and starts every message.
     """
+    outcomes = _delete_leftovers(
+        client, image_id, delete_snapshots, recorded_snapshot_ids, report, gone=gone
+    )
+    if recycle_bin:
+        # The earlier attempt may have put the image and the recorded snapshots in the bin.
+        recorded = list(recorded_snapshot_ids) if delete_snapshots else []
+        kept = {o.snapshot_id for o in outcomes if o.code != "success"}
+        deleted = [s for s in recorded if s not in kept]
+        report_recycle_bin(client, image_id, deleted, report=report)
+    _raise_if_left_behind(image_id, outcomes, deregistered_now=False)
+    return outcomes
+
+
+def _delete_leftovers(
+    client: EC2Client,
+    image_id: str,
+    delete_snapshots: bool,
+    recorded_snapshot_ids: Sequence[str],
+    report: Callable[[str], None],
+    *,
+    gone: str,
+) -> list[SnapshotOutcome]:
     if not delete_snapshots:
         report(f"{gone}; its snapshots are kept (deleteSnapshotsOnDestroy=false)")
         return []
@@ -274,7 +326,6 @@ def _finish_earlier_delete(
     outcomes = [_delete_snapshot(client, snapshot_id) for snapshot_id in remaining]
     for outcome in outcomes:
         report(f"  {outcome.describe()}")
-    _raise_if_left_behind(image_id, outcomes, deregistered_now=False)
     return outcomes
 
 

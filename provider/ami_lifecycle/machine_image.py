@@ -15,14 +15,14 @@ Python SDK reports as a crash.)
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 import pulumi
 
 from .outputs import OUTPUT_KEYS, SNAPSHOT_OUTPUT_KEYS
 from .protection import Protection
-from .schema import IMAGE, MACHINE_IMAGE, VOLUME_SNAPSHOT, former_types
-from .validation import validate_image_props
+from .schema import IMAGE, IMAGE_COPY, MACHINE_IMAGE, VOLUME_SNAPSHOT, former_types
+from .validation import is_unknown, validate_image_props
 
 __all__ = ["MachineImage", "component_defaults"]
 
@@ -35,6 +35,10 @@ def component_defaults(props: Mapping[str, Any]) -> dict[str, Any]:
         filled["deregistrationProtection"] = Protection.ENABLED.value
     if filled.get("deleteSnapshotsOnDestroy") is None:
         filled["deleteSnapshotsOnDestroy"] = True
+    if filled.get("deleteWhenInUse") is None:
+        filled["deleteWhenInUse"] = False
+    if filled.get("disabled") is None:
+        filled["disabled"] = False
     return filled
 
 
@@ -54,6 +58,28 @@ def _formerly(token: str) -> list[pulumi.Input[str] | pulumi.Alias]:
     dynamic resources, so that stacks made then move to the plugin without their images being
     replaced (the engine asks the new provider's Diff whether anything really changed)."""
     return [pulumi.Alias(type_=former) for former in former_types(token)]
+
+
+_COPY_DEFAULTS: Final = ("imageName", "deregistrationProtection", "tags", "deprecationTime")
+"""What a copy takes from the component where its `copies` entry doesn't say."""
+_COPY_INHERITED: Final = ("deleteSnapshotsOnDestroy", "deleteWhenInUse")
+"""What every copy takes from the component."""
+
+
+def _copy_label(index: int, entry: Mapping[str, Any], regions: set[str]) -> tuple[str, str]:
+    """A copy's child name suffix and its key in `copyImageIds`: its Region for the first copy
+    into that Region, `<region>-<imageName>` (key `<region>/<imageName>`) for each further one,
+    which `validation` makes name its own image. Values not known yet (a preview) fall back on
+    the entry's index."""
+    region, own_name = entry.get("region"), entry.get("imageName")
+    if not isinstance(region, str) or is_unknown(region):
+        return str(index), str(index)
+    if region not in regions:
+        regions.add(region)
+        return region, region
+    if not isinstance(own_name, str) or is_unknown(own_name):
+        return f"{region}-{index}", f"{region}/{index}"
+    return f"{region}-{own_name}", f"{region}/{own_name}"
 
 
 def _device_label(device: Any, index: int) -> str:
@@ -91,6 +117,10 @@ class MachineImage(pulumi.ComponentResource):
         refused = bool(validate_image_props(props))
         declared_mappings = props.get("blockDeviceMappings")
         image_props = dict(props)
+        if not refused:
+            # The copies are the component's children, not the image's: only refused ones
+            # reach the Image, whose check reports them (as copies[i]).
+            image_props.pop("copies", None)
         # Only an accepted list is rewritten: refused inputs (a map where the list belongs, say)
         # and a list not known yet reach the Image as declared, for its check to judge.
         if not refused and isinstance(declared_mappings, list):
@@ -130,10 +160,45 @@ class MachineImage(pulumi.ComponentResource):
         image = pulumi.CustomResource(
             IMAGE,
             f"{name}-image",
-            {**{k: wrapped(k, v) for k, v in image_props.items()}, **dict.fromkeys(OUTPUT_KEYS)},
+            {
+                # An input the image reads back: a property of the image even when undeclared.
+                "deprecationTime": None,
+                **{k: wrapped(k, v) for k, v in image_props.items()},
+                **dict.fromkeys(OUTPUT_KEYS),
+            },
             image_options,
         )
         self.outputs: dict[str, pulumi.Output[Any]] = {
-            key: getattr(image, key) for key in OUTPUT_KEYS
+            key: getattr(image, key) for key in (*OUTPUT_KEYS, "deprecationTime")
         }
+        copies = props.get("copies") if not refused else None
+        copy_ids: dict[str, Any] = {}
+        regions: set[str] = set()
+        for index, entry in enumerate(copies if isinstance(copies, list) else []):
+            if not isinstance(entry, Mapping):
+                continue  # not known yet (a preview)
+            suffix, key = _copy_label(index, entry, regions)
+            copy_props = {
+                **{k: (entry[k], "copies") for k in entry if entry[k] is not None},
+                **{
+                    k: (props.get(k), k)
+                    for k in _COPY_DEFAULTS
+                    if entry.get(k) is None and props.get(k) is not None
+                },
+                **{k: (props.get(k), k) for k in _COPY_INHERITED},
+                # The image's own Region, or (None) the provider's, which the copy's check fills.
+                "sourceRegion": (props.get("region"), "region"),
+                "sourceImageId": (image.imageId, "imageId"),  # type: ignore[attr-defined]
+            }
+            copy = pulumi.CustomResource(
+                IMAGE_COPY,
+                f"{name}-copy-{suffix}",
+                {
+                    **{k: wrapped(source, v) for k, (v, source) in copy_props.items()},
+                    **dict.fromkeys(OUTPUT_KEYS),
+                },
+                child,
+            )
+            copy_ids[key] = copy.imageId  # type: ignore[attr-defined]
+        self.outputs["copyImageIds"] = pulumi.Output.from_input(copy_ids)
         self.register_outputs(self.outputs)

@@ -33,6 +33,7 @@ OUTPUT_KEYS = (
     "reportedBlockDeviceMappings",
     "snapshotIds",
     "protectionState",
+    "lastLaunchedTime",
 )
 """An `Image`'s outputs (besides its inputs)."""
 SNAPSHOT_OUTPUT_KEYS = ("snapshotId", "state", "volumeSize", "encrypted")
@@ -74,6 +75,8 @@ def image_outputs(image: ImageTypeDef, declared_rates: Mapping[str, int]) -> dic
         ],
         # AWS's own string, never a call's `Return` (documented as just `true`).
         "protectionState": image.get("DeregistrationProtection") or "disabled",
+        # Absent until AWS reports a launch (24 hours after it), then AWS's own string.
+        "lastLaunchedTime": image.get("LastLaunchedTime"),
     }
 
 

@@ -52,17 +52,28 @@ from pulumi.runtime.rpc import UNKNOWN
 from . import cancellation
 from .errors import AmiLifecycleError
 from .machine_image import MachineImage
+from .provider.copy import ImageCopyProvider
 from .provider.image import ImageProvider
 from .provider.progress import reporting_to
 from .provider.results import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 from .provider.snapshot import VolumeSnapshotProvider
-from .schema import IMAGE, MACHINE_IMAGE, PACKAGE, VERSION, VOLUME_SNAPSHOT, package_schema
+from .schema import (
+    IMAGE,
+    IMAGE_COPY,
+    MACHINE_IMAGE,
+    PACKAGE,
+    VERSION,
+    VOLUME_SNAPSHOT,
+    package_schema,
+)
 
 __all__ = ["AmiLifecycleProvider", "EngineLog", "main"]
 
 _T = TypeVar("_T")
 
-_CONFIG_KEYS = ("region", "profile")
+_CONFIG_KEYS = ("region", "profile", "recycleBinReport")
+_FLAG_CONFIG_KEYS = ("recycleBinReport",)
+"""Settings that are booleans; stack config sends them as the strings "true" and "false"."""
 _SECRET_FOLLOWS: Mapping[str, tuple[str, ...]] = {
     "blockDeviceMappings": ("reportedBlockDeviceMappings", "snapshotIds"),
     "fromSnapshots": ("rootDeviceName",),
@@ -73,7 +84,9 @@ _SECRET_FOLLOWS: Mapping[str, tuple[str, ...]] = {
 class Resource(Protocol):
     """What `provider/` implements for each custom resource type."""
 
-    def configure(self, *, region: str | None, profile: str | None) -> None: ...
+    def configure(
+        self, *, region: str | None, profile: str | None, recycle_bin_report: bool = False
+    ) -> None: ...
     def check(
         self,
         olds: dict[str, Any],
@@ -227,6 +240,22 @@ def _config(request: api.ConfigureRequest, key: str) -> str | None:
     return request.variables.get(f"{PACKAGE}:config:{key}") or None
 
 
+def _flag_value(value: Any) -> bool | None:
+    """A boolean setting as given: a bool, or the string stack config makes of one (`bool` of
+    the string "false" would be true); None when it is neither."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
+
+
+def _config_flag(request: api.ConfigureRequest, key: str) -> bool:
+    value = request.args.get(key)
+    given = value.value if value is not None else request.variables.get(f"{PACKAGE}:config:{key}")
+    return _flag_value(given) is True
+
+
 class AmiLifecycleProvider(api.Provider):
     """Dispatches each engine request to the resource its URN names."""
 
@@ -235,6 +264,7 @@ class AmiLifecycleProvider(api.Provider):
         self._resources: Mapping[str, Resource] = resources or {
             IMAGE: ImageProvider(),
             VOLUME_SNAPSHOT: VolumeSnapshotProvider(),
+            IMAGE_COPY: ImageCopyProvider(),
         }
         self._in_flight: set[asyncio.Future[Any]] = set()
 
@@ -297,15 +327,30 @@ class AmiLifecycleProvider(api.Provider):
         failures += [
             api.CheckFailure(key, "must be a string.")
             for key in _CONFIG_KEYS
-            if key in request.new_inputs
+            if key not in _FLAG_CONFIG_KEYS
+            and key in request.new_inputs
             and not isinstance(request.new_inputs[key].value, str | type(None))
+        ]
+        failures += [
+            api.CheckFailure(
+                key,
+                f"must be true or false, got {request.new_inputs[key].value!r} "
+                f"(`pulumi config set {PACKAGE}:{key} true`).",
+            )
+            for key in _FLAG_CONFIG_KEYS
+            if key in request.new_inputs
+            and not isinstance(request.new_inputs[key].value, Computed | type(None))
+            and _flag_value(request.new_inputs[key].value) is None
         ]
         return api.CheckResponse(inputs=request.new_inputs, failures=failures)
 
     async def configure(self, request: api.ConfigureRequest) -> api.ConfigureResponse:
         region, profile = _config(request, "region"), _config(request, "profile")
+        recycle_bin_report = _config_flag(request, "recycleBinReport")
         for resource in self._resources.values():
-            resource.configure(region=region, profile=profile)
+            resource.configure(
+                region=region, profile=profile, recycle_bin_report=recycle_bin_report
+            )
         # Previews of Create and Update are answered without AWS (see `create`, `update`).
         return api.ConfigureResponse(accept_secrets=True, supports_preview=True)
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from . import limits
+from . import copying, limits
 from .protection import Protection
 
 __all__ = [
     "IMAGE",
+    "IMAGE_COPY",
     "MACHINE_IMAGE",
     "PACKAGE",
     "VERSION",
@@ -29,12 +30,15 @@ VERSION: Final = "0.1.0"
 IMAGE: Final = f"{PACKAGE}:index:Image"
 VOLUME_SNAPSHOT: Final = f"{PACKAGE}:index:VolumeSnapshot"
 MACHINE_IMAGE: Final = f"{PACKAGE}:index:MachineImage"
+IMAGE_COPY: Final = f"{PACKAGE}:index:ImageCopy"
 
 _EBS = f"{PACKAGE}:index:Ebs"
 _MAPPING = f"{PACKAGE}:index:BlockDeviceMapping"
 _FROM_SNAPSHOTS = f"{PACKAGE}:index:FromSnapshots"
 _FROM_INSTANCE = f"{PACKAGE}:index:FromInstance"
 _PROTECTION = f"{PACKAGE}:index:DeregistrationProtection"
+_LAUNCH_PERMISSIONS = f"{PACKAGE}:index:LaunchPermissions"
+_COPY_TARGET = f"{PACKAGE}:index:CopyTarget"
 _DYNAMIC = "pulumi-python:dynamic/ami-lifecycle:"
 """The types the resources had as dynamic resources: aliases, so that stacks made then move to
 the plugin without replacing anything."""
@@ -165,6 +169,22 @@ _FROM_INSTANCE_PROPERTIES: Final = {
     ),
 }
 
+_LAUNCH_PERMISSIONS_PROPERTIES: Final = {
+    "userIds": _strings("AWS account ids (12 digits) that may launch the image."),
+    "organizationArns": _strings(
+        "AWS Organizations organization ARNs (arn:aws:organizations::<account>:organization/"
+        "o-...): every account of the organization may launch the image."
+    ),
+    "organizationalUnitArns": _strings(
+        "AWS Organizations OU ARNs (arn:aws:organizations::<account>:ou/o-.../ou-...): every "
+        "account of the OU may launch the image."
+    ),
+    "public": _boolean(
+        "True: every AWS account may launch the image; refused while block public access for "
+        "AMIs is on in the Region."
+    ),
+}
+
 _IMAGE_INPUTS: Final = {
     "imageName": _string(
         f"The AMI's name: {limits.IMAGE_NAME_LENGTH} characters of letters, digits, spaces and "
@@ -189,6 +209,11 @@ _IMAGE_INPUTS: Final = {
         "DeleteAssociatedSnapshots) (default true); a snapshot another AMI uses is kept and "
         "reported."
     ),
+    "deleteWhenInUse": _boolean(
+        "Whether destroy deregisters the image while instances, launch templates, Systems "
+        "Manager parameters or Image Builder recipes still use it (DescribeImageReferences); "
+        "default false: destroy is refused, listing each of them. True: they are only reported."
+    ),
     "fromSnapshots": _object(
         _FROM_SNAPSHOTS,
         "Register the image from snapshots (RegisterImage); exactly one of fromSnapshots and "
@@ -203,6 +228,22 @@ _IMAGE_INPUTS: Final = {
             "devices with fromInstance. Changing them replaces the image."
         ),
     },
+    "deprecationTime": _string(
+        "When the image is deprecated (EnableImageDeprecation), in UTC, for example "
+        "2027-06-01T00:00:00Z; seconds are rounded to the nearest minute, as AWS does. Not in "
+        "the past, at most 10 years ahead (2 years from creation for a public image); changed "
+        "in place, removing it cancels the deprecation. Read back as AWS reports it."
+    ),
+    "disabled": _boolean(
+        "Whether the image is disabled (DisableImage: it can't launch instances and is made "
+        "private); default false, changed in place (EnableImage)."
+    ),
+    "launchPermissions": _object(
+        _LAUNCH_PERMISSIONS,
+        "Who may launch the image besides its owner (ModifyImageAttribute launchPermission); "
+        "absent: private. Changed in place, exactly the difference; sharing done outside "
+        "Pulumi shows as drift on refresh.",
+    ),
 }
 
 _IMAGE_OUTPUTS: Final = {
@@ -224,7 +265,120 @@ _IMAGE_OUTPUTS: Final = {
         "Deregistration protection as AWS reports it: enabled-without-cooldown, "
         "enabled-with-cooldown, disabled, or a 'disabled after <time>' form while a cooldown runs."
     ),
+    "lastLaunchedTime": _string(
+        "When the image last launched an instance (DescribeImages' LastLaunchedTime); AWS "
+        "reports a launch 24 hours later, and the output is absent until it does."
+    ),
 }
+_OPTIONAL_OUTPUTS: Final = frozenset({"lastLaunchedTime"})
+"""Outputs AWS may not report, so absent from the state: not `required`."""
+_COMPONENT_OUTPUTS: Final = {
+    **_IMAGE_OUTPUTS,
+    "deprecationTime": _string(
+        "When the image is deprecated, as DescribeImages reports it (DeprecationTime)."
+    ),
+    "copyImageIds": {
+        "type": "object",
+        "additionalProperties": {"type": "string"},
+        "description": (
+            "The copies' AMI ids by Region (a further copy into the same Region as "
+            "<region>/<imageName>)."
+        ),
+    },
+}
+"""A `MachineImage`'s outputs: its `Image`'s, and what the image reads back of its inputs."""
+
+_COPY_SETTINGS: Final = {
+    "description": _string(
+        f"The copy's description (at most {copying.DESCRIPTION_MAX} characters; changed in place)."
+    ),
+    "encrypted": _boolean(
+        "Whether the copy's snapshots are encrypted (CopyImage Encrypted): an unencrypted "
+        "snapshot can be copied encrypted, an encrypted one never unencrypted. Changing it "
+        "replaces the copy."
+    ),
+    "kmsKeyId": _string(
+        "The KMS key (key id, alias or their ARNs; it must exist in the copy's Region) that "
+        "encrypts the copy's snapshots; only with encrypted: true (default: the AWS managed key "
+        "for EBS). Changing it replaces the copy."
+    ),
+    "copyImageTags": _boolean(
+        "Whether the source AMI's user-defined tags are copied to the copy too (default false; "
+        "not aws: tags). Changing it replaces the copy."
+    ),
+    "snapshotCopyCompletionDurationMinutes": _integer(
+        "A time-based copy: each snapshot is copied within this many minutes, "
+        f"{copying.COMPLETION_DURATION_MINUTES}, in "
+        f"{copying.COMPLETION_INCREMENT_MINUTES}-minute increments; without it, best effort. "
+        "Only paces the copy being made: changing it changes nothing in AWS."
+    ),
+}
+_IMAGE_COPY_INPUTS: Final = {
+    "sourceImageId": _string("The AMI to copy (ami-...). Changing it replaces the copy."),
+    "sourceRegion": _string(
+        "The Region the AMI to copy is in (CopyImage SourceRegion); it may be the copy's own. "
+        "Changing it replaces the copy."
+    ),
+    "region": _string(
+        "The Region the copy is made in (CopyImage runs there); defaults to the provider's "
+        "region, then to the AWS SDK's own settings. Changing it replaces the copy."
+    ),
+    "imageName": _string(
+        f"The copy's name: {limits.IMAGE_NAME_LENGTH} characters of letters, digits, spaces "
+        "and ( ) [ ] . / - ' @ _, unique in its Region. Changing it replaces the copy."
+    ),
+    "description": _COPY_SETTINGS["description"],
+    "encrypted": _COPY_SETTINGS["encrypted"],
+    "kmsKeyId": _COPY_SETTINGS["kmsKeyId"],
+    "copyImageTags": _COPY_SETTINGS["copyImageTags"],
+    "snapshotCopyCompletionDurationMinutes": _COPY_SETTINGS[
+        "snapshotCopyCompletionDurationMinutes"
+    ],
+    "deregistrationProtection": _IMAGE_INPUTS["deregistrationProtection"],
+    "deprecationTime": _IMAGE_INPUTS["deprecationTime"],
+    "disabled": _IMAGE_INPUTS["disabled"],
+    "launchPermissions": _IMAGE_INPUTS["launchPermissions"],
+    "tags": _tags(
+        "Tags for the copy and for its snapshots, which CopyImage makes for it alone (changed "
+        f"in place); keys may not begin with aws:, keys are at most {limits.TAG_KEY_MAX} and "
+        f"values {limits.TAG_VALUE_MAX} characters."
+    ),
+    "deleteSnapshotsOnDestroy": _IMAGE_INPUTS["deleteSnapshotsOnDestroy"],
+    "deleteWhenInUse": _IMAGE_INPUTS["deleteWhenInUse"],
+}
+_COPY_TARGET_PROPERTIES: Final = {
+    "region": _string(
+        "The Region to copy the image to (required); it may be the image's own, with an "
+        "imageName of its own."
+    ),
+    "imageName": _string(
+        "The copy's name (default: the image's); two copies in one Region need different names."
+    ),
+    **_COPY_SETTINGS,
+    "deregistrationProtection": {
+        "$ref": _ref(_PROTECTION),
+        "description": "The copy's deregistration protection (default: the image's).",
+    },
+    "deprecationTime": _string("When the copy is deprecated (default: the image's)."),
+    "disabled": _boolean("Whether the copy is disabled (default false)."),
+    "launchPermissions": _object(
+        _LAUNCH_PERMISSIONS, "Who may launch the copy besides its owner (default: private)."
+    ),
+    "tags": _tags("Tags for the copy and its snapshots (default: the image's)."),
+}
+_COMPONENT_INPUTS: Final = {
+    **_IMAGE_INPUTS,
+    "copies": {
+        "type": "array",
+        "items": {"$ref": _ref(_COPY_TARGET)},
+        "description": (
+            "Copies of the image, each an ImageCopy child made with CopyImage in its Region, "
+            "from this image; settings it leaves out are the image's (imageName, protection, "
+            "tags, deprecation; deleteSnapshotsOnDestroy and deleteWhenInUse always)."
+        ),
+    },
+}
+"""A `MachineImage`'s inputs: its `Image`'s, and the copies it makes of the image."""
 
 _SNAPSHOT_INPUTS: Final = {
     "volumeId": _string("The EBS volume (vol-...) to snapshot. Changing it replaces the snapshot."),
@@ -262,6 +416,11 @@ _CONFIG: Final = {
         "The AWS shared-config profile to use; without it, the AWS SDK's own settings "
         "(AWS_PROFILE, the default credential chain)."
     ),
+    "recycleBinReport": _boolean(
+        "Whether destroy reports which deregistered AMIs and deleted snapshots a Recycle Bin "
+        "retention rule keeps, and until when (default false: it costs one or two more EC2 "
+        "calls per image, ListImagesInRecycleBin and ListSnapshotsInRecycleBin)."
+    ),
 }
 
 
@@ -272,7 +431,7 @@ def former_types(token: str) -> list[str]:
 
 
 def _required_outputs(outputs: dict[str, Any], *extra: str) -> list[str]:
-    return sorted([*outputs, *extra])
+    return sorted([*(k for k in outputs if k not in _OPTIONAL_OUTPUTS), *extra])
 
 
 def package_schema() -> dict[str, Any]:
@@ -333,6 +492,23 @@ def package_schema() -> dict[str, Any]:
                 "properties": _FROM_INSTANCE_PROPERTIES,
                 "required": ["instanceId"],
             },
+            _LAUNCH_PERMISSIONS: {
+                "type": "object",
+                "description": (
+                    "The accounts, organizations and OUs that may launch the image, or every "
+                    "account (public)."
+                ),
+                "properties": _LAUNCH_PERMISSIONS_PROPERTIES,
+            },
+            _COPY_TARGET: {
+                "type": "object",
+                "description": (
+                    "One copy of a MachineImage's image in a Region (an ImageCopy child); what "
+                    "it leaves out is the image's."
+                ),
+                "properties": _COPY_TARGET_PROPERTIES,
+                "required": ["region"],
+            },
         },
         "resources": {
             IMAGE: {
@@ -358,6 +534,25 @@ def package_schema() -> dict[str, Any]:
                 "properties": {**_SNAPSHOT_INPUTS, **_SNAPSHOT_OUTPUTS},
                 "required": _required_outputs(_SNAPSHOT_OUTPUTS, "volumeId"),
             },
+            IMAGE_COPY: {
+                "description": (
+                    "A copy of an AMI, made with CopyImage in the copy's Region (from another "
+                    "Region, or the same one), with new snapshots of its own. MachineImage makes "
+                    "one per entry of its copies. Kept and deleted like an Image: protected by "
+                    "default, deregistered with DeregisterImage(DeleteAssociatedSnapshots) in "
+                    "its Region, every snapshot's result reported."
+                ),
+                "inputProperties": _IMAGE_COPY_INPUTS,
+                "requiredInputs": ["imageName", "sourceImageId", "sourceRegion"],
+                "properties": {**_IMAGE_COPY_INPUTS, **_IMAGE_OUTPUTS},
+                "required": _required_outputs(
+                    _IMAGE_OUTPUTS,
+                    "imageName",
+                    "sourceImageId",
+                    "sourceRegion",
+                    "deregistrationProtection",
+                ),
+            },
             MACHINE_IMAGE: {
                 "isComponent": True,
                 "description": (
@@ -367,10 +562,10 @@ def package_schema() -> dict[str, Any]:
                     "DeregisterImage(DeleteAssociatedSnapshots) call and every snapshot's result "
                     "is reported; a protected image refuses to be destroyed."
                 ),
-                "inputProperties": _IMAGE_INPUTS,
+                "inputProperties": _COMPONENT_INPUTS,
                 "requiredInputs": ["imageName"],
-                "properties": _IMAGE_OUTPUTS,
-                "required": _required_outputs(_IMAGE_OUTPUTS),
+                "properties": _COMPONENT_OUTPUTS,
+                "required": _required_outputs(_IMAGE_OUTPUTS, "copyImageIds"),
             },
         },
         # The generated SDKs (scripts/generate-sdks.sh) carry the schema's version, and no

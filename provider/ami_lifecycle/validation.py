@@ -24,13 +24,19 @@ from typing import Any, Final
 
 from pulumi.runtime.rpc import UNKNOWN
 
-from . import limits
+from . import copying, limits
 from .adoption import TOKEN_PROPERTY
+from .attributes import ATTRIBUTE_KEYS, check_attribute_inputs
 from .errors import InputProblem
 from .outputs import OUTPUT_KEYS, SNAPSHOT_OUTPUT_KEYS
 from .protection import Protection
 
-__all__ = ["is_unknown", "validate_image_props", "validate_snapshot_props"]
+__all__ = [
+    "is_unknown",
+    "validate_copy_props",
+    "validate_image_props",
+    "validate_snapshot_props",
+]
 
 _PROTECTION_VALUES = frozenset(p.value for p in Protection)
 
@@ -261,9 +267,15 @@ _IMAGE: Final[Mapping[str, _Reader]] = {
     "region": _string,
     "deregistrationProtection": _string,
     "deleteSnapshotsOnDestroy": _flag,
+    "deleteWhenInUse": _flag,
     "fromSnapshots": _object("with rootDeviceName and the other RegisterImage settings"),
     "fromInstance": _object("with instanceId (and noReboot)"),
     "blockDeviceMappings": _list_of("block device mappings"),
+    "deprecationTime": _string,
+    "disabled": _flag,
+    "launchPermissions": _object(
+        "with userIds, organizationArns, organizationalUnitArns and public"
+    ),
 }
 _FROM_SNAPSHOTS: Final[Mapping[str, _Reader]] = {
     "rootDeviceName": _string,
@@ -307,6 +319,48 @@ _SNAPSHOT: Final[Mapping[str, _Reader]] = {
     "deleteOnDestroy": _flag,
 }
 _MAPPING_SHAPE = "an object with deviceName and one of ebs, noDevice or virtualName"
+_IMAGE_COPY: Final[Mapping[str, _Reader]] = {
+    "sourceImageId": _string,
+    "sourceRegion": _string,
+    "region": _string,
+    "imageName": _string,
+    "description": _string,
+    "encrypted": _flag,
+    "kmsKeyId": _string,
+    "copyImageTags": _flag,
+    "snapshotCopyCompletionDurationMinutes": _count,
+    "deregistrationProtection": _string,
+    "deprecationTime": _string,
+    "disabled": _flag,
+    "launchPermissions": _object(
+        "with userIds, organizationArns, organizationalUnitArns and public"
+    ),
+    "tags": _tags,
+    "deleteSnapshotsOnDestroy": _flag,
+    "deleteWhenInUse": _flag,
+}
+_COPY_TARGET: Final[Mapping[str, _Reader]] = {
+    key: _IMAGE_COPY[key]
+    for key in (
+        "region",
+        "imageName",
+        "description",
+        "encrypted",
+        "kmsKeyId",
+        "copyImageTags",
+        "snapshotCopyCompletionDurationMinutes",
+        "deregistrationProtection",
+        "deprecationTime",
+        "disabled",
+        "launchPermissions",
+        "tags",
+    )
+}
+"""One of a `MachineImage`'s `copies`: an `ImageCopy` of its image, the rest from the component."""
+_COMPONENT_KEYS: Final = frozenset({"copies"})
+"""A `MachineImage`'s inputs that are not its `Image`'s."""
+# A Region code: two letters, words, a number (us-east-1, us-gov-west-1, eu-isoe-west-1).
+_REGION_PATTERN: Final = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}")
 
 
 def validate_image_props(
@@ -326,7 +380,9 @@ def validate_image_props(
             f"got {_describe(props)}.",
         )
         return problems.found
-    image = problems.read("", props, _IMAGE, tolerated=_ENGINE_KEYS | frozenset(OUTPUT_KEYS))
+    image = problems.read(
+        "", props, _IMAGE, tolerated=_ENGINE_KEYS | frozenset(OUTPUT_KEYS) | _COMPONENT_KEYS
+    )
     _check_name(problems, image)
     problems.one_of(
         "deregistrationProtection",
@@ -337,7 +393,151 @@ def validate_image_props(
     _check_tags(problems, "tags", image.get("tags"))
     from_instance, root = _check_source(problems, image)
     _check_mappings(problems, image, from_instance, root, standalone)
+    # Only values of the right type: a refused one is reported once, above.
+    problems.found += check_attribute_inputs(
+        {k: image[k] for k in ATTRIBUTE_KEYS if k in image and image[k] is not _REFUSED}
+    )
+    if props.get("copies") is not None:
+        if standalone:
+            problems.add(
+                "copies",
+                "is taken only by a MachineImage, which makes one ImageCopy of its image per "
+                "entry; beside an Image, declare ImageCopy resources instead.",
+            )
+        else:
+            _check_copies(problems, props["copies"], image)
     return problems.found
+
+
+def validate_copy_props(props: Mapping[str, Any]) -> list[InputProblem]:
+    """Every rule for an `ImageCopy`'s property bag that needs no AWS call; never raises. The
+    creation token and the copy's outputs may sit beside the inputs."""
+    problems = _Problems()
+    if not isinstance(props, Mapping):
+        problems.add(
+            "inputs",
+            "must be an object of the copy's properties (sourceImageId, sourceRegion, "
+            f"imageName, ...), got {_describe(props)}.",
+        )
+        return problems.found
+    copy = problems.read("", props, _IMAGE_COPY, tolerated=_ENGINE_KEYS | frozenset(OUTPUT_KEYS))
+    source = copy.get("sourceImageId")
+    if source is None or source == "":
+        problems.add("sourceImageId", "is required: name the AMI to copy (ami-…).")
+    else:
+        _check_id(problems, "sourceImageId", source, "ami", "an AMI id")
+    if copy.get("sourceRegion") in (None, ""):
+        problems.add(
+            "sourceRegion", "is required: name the Region the AMI to copy is in (us-east-1, …)."
+        )
+    _check_region(problems, "sourceRegion", copy.get("sourceRegion"))
+    _check_region(problems, "region", copy.get("region"))
+    _check_name(problems, copy)
+    _check_copy_settings(problems, "", copy)
+    return problems.found
+
+
+def _check_region(problems: _Problems, prop: str, region: Any) -> None:
+    """A Region code by its form (CopyImage's `SourceRegion`, and the Region of the client it
+    is sent to): a name that is no Region would only fail in AWS."""
+    if isinstance(region, str) and _known(region) and not _REGION_PATTERN.fullmatch(region):
+        problems.add(
+            prop,
+            f"must be an AWS Region code, such as us-east-1 or eu-west-1; got {_quoted(region)}.",
+        )
+
+
+def _check_copy_settings(problems: _Problems, prefix: str, copy: Mapping[str, Any]) -> None:
+    """The rules an `ImageCopy` and a `MachineImage`'s `copies[i]` share (`prefix`: the path of
+    the entry). Only values of the right type are read."""
+    description = copy.get("description")
+    if isinstance(description, str) and len(description) > copying.DESCRIPTION_MAX:
+        problems.add(
+            f"{prefix}description",
+            f"must be at most {copying.DESCRIPTION_MAX} characters (CopyImage.Description), "
+            f"got {len(description)}.",
+        )
+    encrypted = copy.get("encrypted")
+    if _known(copy.get("kmsKeyId")) and (encrypted is None or encrypted is False):
+        problems.add(
+            f"{prefix}kmsKeyId",
+            "is taken only with encrypted: true (CopyImage.KmsKeyId: if you specify a KMS key, "
+            "you must also set the encrypted state to true); set encrypted to true, or remove "
+            "kmsKeyId to keep the snapshots' own encryption.",
+        )
+    minutes = copy.get("snapshotCopyCompletionDurationMinutes")
+    if isinstance(minutes, int):
+        prop = f"{prefix}snapshotCopyCompletionDurationMinutes"
+        allowed = copying.COMPLETION_DURATION_MINUTES
+        step = copying.COMPLETION_INCREMENT_MINUTES
+        if minutes not in allowed:
+            problems.in_range(prop, minutes, allowed, "minutes")
+        elif minutes % step:
+            problems.add(
+                prop,
+                f"must be a multiple of {step} minutes (CopyImage: in {step} minute "
+                f"increments), got {minutes:,}; try {max(step, minutes - minutes % step):,}.",
+            )
+    problems.one_of(
+        f"{prefix}deregistrationProtection",
+        copy.get("deregistrationProtection"),
+        _PROTECTION_VALUES,
+        quoted=True,
+    )
+    _check_tags(problems, f"{prefix}tags", copy.get("tags"))
+    problems.found += [
+        InputProblem(f"{prefix}{problem.property}", problem.reason)
+        for problem in check_attribute_inputs(
+            {k: copy[k] for k in ATTRIBUTE_KEYS if k in copy and copy[k] is not _REFUSED}
+        )
+    ]
+
+
+def _check_copies(problems: _Problems, copies: Any, image: Mapping[str, Any]) -> None:
+    """A `MachineImage`'s `copies`: each entry as an `ImageCopy` of the image would take it,
+    and no two copies with the same name in one Region (AMI names are unique per Region)."""
+    if is_unknown(copies) or _list_of("copy targets")(problems, "copies", copies) is _REFUSED:
+        return
+    own_name = image.get("imageName")
+    own_region = image.get("region")
+    named: dict[tuple[str, str], int] = {}
+    for index, entry in enumerate(copies):
+        prefix = f"copies[{index}]"
+        if is_unknown(entry):
+            continue
+        if not isinstance(entry, Mapping):
+            problems.add(
+                prefix,
+                f"must be an object with region (and the copy's own settings), got "
+                f"{_describe(entry)}.",
+            )
+            continue
+        target = problems.read(prefix, entry, _COPY_TARGET)
+        region = target.get("region")
+        if region is None or region == "":
+            problems.add(f"{prefix}.region", "is required: name the Region to copy the image to.")
+        _check_region(problems, f"{prefix}.region", region)
+        if "imageName" in target:
+            _check_image_name(problems, f"{prefix}.imageName", target["imageName"])
+        _check_copy_settings(problems, f"{prefix}.", target)
+        name = target.get("imageName", own_name)
+        if not (isinstance(region, str) and _known(region) and isinstance(name, str)):
+            continue
+        if not _known(name):
+            continue
+        if region == own_region and name == own_name:
+            problems.add(
+                f"{prefix}.imageName",
+                f"a copy into the image's own Region ({region}) needs an imageName of its own: "
+                "AMI names are unique per Region.",
+            )
+        elif (region, name) in named:
+            problems.add(
+                f"{prefix}.region",
+                f"{region} already has a copy named {_quoted(name)} (copies[{named[region, name]}])"
+                "; AMI names are unique per Region: give this copy an imageName of its own.",
+            )
+        named.setdefault((region, name), index)
 
 
 def validate_snapshot_props(props: Mapping[str, Any]) -> list[InputProblem]:
@@ -366,19 +566,22 @@ def _check_name(problems: _Problems, image: Mapping[str, Any]) -> None:
     if "imageName" not in image:
         problems.add("imageName", "is required: every AMI needs a name, unique in its Region.")
         return
-    name = image["imageName"]
+    _check_image_name(problems, "imageName", image["imageName"])
+
+
+def _check_image_name(problems: _Problems, prop: str, name: Any) -> None:
     if not _known(name):
         return
     if len(name) not in limits.IMAGE_NAME_LENGTH:
         problems.add(
-            "imageName",
+            prop,
             f"must be {limits.IMAGE_NAME_LENGTH} characters long, got {len(name)} "
             f"({_quoted(name)}).",
         )
     if not limits.IMAGE_NAME_PATTERN.fullmatch(name):
         bad = sorted({c for c in name if not limits.IMAGE_NAME_PATTERN.fullmatch(c)})
         problems.add(
-            "imageName",
+            prop,
             f"may contain only letters, digits, spaces and ( ) [ ] . / - ' @ _; "
             f"remove {''.join(bad)!r}.",
         )

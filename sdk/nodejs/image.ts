@@ -60,6 +60,14 @@ export class Image extends pulumi.CustomResource {
      */
     declare public readonly deleteSnapshotsOnDestroy: pulumi.Output<boolean | undefined>;
     /**
+     * Whether destroy deregisters the image while instances, launch templates, Systems Manager parameters or Image Builder recipes still use it (DescribeImageReferences); default false: destroy is refused, listing each of them. True: they are only reported.
+     */
+    declare public readonly deleteWhenInUse: pulumi.Output<boolean | undefined>;
+    /**
+     * When the image is deprecated (EnableImageDeprecation), in UTC, for example 2027-06-01T00:00:00Z; seconds are rounded to the nearest minute, as AWS does. Not in the past, at most 10 years ahead (2 years from creation for a public image); changed in place, removing it cancels the deprecation. Read back as AWS reports it.
+     */
+    declare public readonly deprecationTime: pulumi.Output<string | undefined>;
+    /**
      * Deregistration protection (default enabled; changed in place).
      */
     declare public readonly deregistrationProtection: pulumi.Output<enums.DeregistrationProtection>;
@@ -67,6 +75,10 @@ export class Image extends pulumi.CustomResource {
      * The AMI's description (changed in place).
      */
     declare public readonly description: pulumi.Output<string | undefined>;
+    /**
+     * Whether the image is disabled (DisableImage: it can't launch instances and is made private); default false, changed in place (EnableImage).
+     */
+    declare public readonly disabled: pulumi.Output<boolean | undefined>;
     /**
      * Create the image from an instance (CreateImage).
      */
@@ -83,6 +95,14 @@ export class Image extends pulumi.CustomResource {
      * The AMI's name: 3-128 characters of letters, digits, spaces and ( ) [ ] . / - ' @ _, unique in the Region. Changing it replaces the image.
      */
     declare public readonly imageName: pulumi.Output<string>;
+    /**
+     * When the image last launched an instance (DescribeImages' LastLaunchedTime); AWS reports a launch 24 hours later, and the output is absent until it does.
+     */
+    declare public /*out*/ readonly lastLaunchedTime: pulumi.Output<string | undefined>;
+    /**
+     * Who may launch the image besides its owner (ModifyImageAttribute launchPermission); absent: private. Changed in place, exactly the difference; sharing done outside Pulumi shows as drift on refresh.
+     */
+    declare public readonly launchPermissions: pulumi.Output<outputs.LaunchPermissions | undefined>;
     /**
      * The AWS account that owns the image.
      */
@@ -132,15 +152,20 @@ export class Image extends pulumi.CustomResource {
             }
             resourceInputs["blockDeviceMappings"] = args?.blockDeviceMappings;
             resourceInputs["deleteSnapshotsOnDestroy"] = args?.deleteSnapshotsOnDestroy;
+            resourceInputs["deleteWhenInUse"] = args?.deleteWhenInUse;
+            resourceInputs["deprecationTime"] = args?.deprecationTime;
             resourceInputs["deregistrationProtection"] = args?.deregistrationProtection;
             resourceInputs["description"] = args?.description;
+            resourceInputs["disabled"] = args?.disabled;
             resourceInputs["fromInstance"] = args?.fromInstance;
             resourceInputs["fromSnapshots"] = args?.fromSnapshots;
             resourceInputs["imageName"] = args?.imageName;
+            resourceInputs["launchPermissions"] = args?.launchPermissions;
             resourceInputs["region"] = args?.region;
             resourceInputs["tags"] = args?.tags;
             resourceInputs["creationDate"] = undefined /*out*/;
             resourceInputs["imageId"] = undefined /*out*/;
+            resourceInputs["lastLaunchedTime"] = undefined /*out*/;
             resourceInputs["ownerId"] = undefined /*out*/;
             resourceInputs["protectionState"] = undefined /*out*/;
             resourceInputs["reportedBlockDeviceMappings"] = undefined /*out*/;
@@ -151,12 +176,17 @@ export class Image extends pulumi.CustomResource {
             resourceInputs["blockDeviceMappings"] = undefined /*out*/;
             resourceInputs["creationDate"] = undefined /*out*/;
             resourceInputs["deleteSnapshotsOnDestroy"] = undefined /*out*/;
+            resourceInputs["deleteWhenInUse"] = undefined /*out*/;
+            resourceInputs["deprecationTime"] = undefined /*out*/;
             resourceInputs["deregistrationProtection"] = undefined /*out*/;
             resourceInputs["description"] = undefined /*out*/;
+            resourceInputs["disabled"] = undefined /*out*/;
             resourceInputs["fromInstance"] = undefined /*out*/;
             resourceInputs["fromSnapshots"] = undefined /*out*/;
             resourceInputs["imageId"] = undefined /*out*/;
             resourceInputs["imageName"] = undefined /*out*/;
+            resourceInputs["lastLaunchedTime"] = undefined /*out*/;
+            resourceInputs["launchPermissions"] = undefined /*out*/;
             resourceInputs["ownerId"] = undefined /*out*/;
             resourceInputs["protectionState"] = undefined /*out*/;
             resourceInputs["region"] = undefined /*out*/;
@@ -186,6 +216,14 @@ export interface ImageArgs {
      */
     deleteSnapshotsOnDestroy?: pulumi.Input<boolean | undefined>;
     /**
+     * Whether destroy deregisters the image while instances, launch templates, Systems Manager parameters or Image Builder recipes still use it (DescribeImageReferences); default false: destroy is refused, listing each of them. True: they are only reported.
+     */
+    deleteWhenInUse?: pulumi.Input<boolean | undefined>;
+    /**
+     * When the image is deprecated (EnableImageDeprecation), in UTC, for example 2027-06-01T00:00:00Z; seconds are rounded to the nearest minute, as AWS does. Not in the past, at most 10 years ahead (2 years from creation for a public image); changed in place, removing it cancels the deprecation. Read back as AWS reports it.
+     */
+    deprecationTime?: pulumi.Input<string | undefined>;
+    /**
      * Deregistration protection (default enabled; changed in place).
      */
     deregistrationProtection?: pulumi.Input<enums.DeregistrationProtection | undefined>;
@@ -193,6 +231,10 @@ export interface ImageArgs {
      * The AMI's description (changed in place).
      */
     description?: pulumi.Input<string | undefined>;
+    /**
+     * Whether the image is disabled (DisableImage: it can't launch instances and is made private); default false, changed in place (EnableImage).
+     */
+    disabled?: pulumi.Input<boolean | undefined>;
     /**
      * Create the image from an instance (CreateImage).
      */
@@ -205,6 +247,10 @@ export interface ImageArgs {
      * The AMI's name: 3-128 characters of letters, digits, spaces and ( ) [ ] . / - ' @ _, unique in the Region. Changing it replaces the image.
      */
     imageName: pulumi.Input<string>;
+    /**
+     * Who may launch the image besides its owner (ModifyImageAttribute launchPermission); absent: private. Changed in place, exactly the difference; sharing done outside Pulumi shows as drift on refresh.
+     */
+    launchPermissions?: pulumi.Input<inputs.LaunchPermissionsArgs | undefined>;
     /**
      * The Region; defaults to the provider's region (ami-lifecycle:region), then to the AWS SDK's own settings (AWS_REGION). Changing it replaces the image.
      */

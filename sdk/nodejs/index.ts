@@ -10,6 +10,11 @@ export type Image = import("./image").Image;
 export const Image: typeof import("./image").Image = null as any;
 utilities.lazyLoad(exports, ["Image"], () => require("./image"));
 
+export { ImageCopyArgs } from "./imageCopy";
+export type ImageCopy = import("./imageCopy").ImageCopy;
+export const ImageCopy: typeof import("./imageCopy").ImageCopy = null as any;
+utilities.lazyLoad(exports, ["ImageCopy"], () => require("./imageCopy"));
+
 export { MachineImageArgs } from "./machineImage";
 export type MachineImage = import("./machineImage").MachineImage;
 export const MachineImage: typeof import("./machineImage").MachineImage = null as any;
@@ -44,6 +49,8 @@ const _module = {
         switch (type) {
             case "ami-lifecycle:index:Image":
                 return new Image(name, <any>undefined, { urn })
+            case "ami-lifecycle:index:ImageCopy":
+                return new ImageCopy(name, <any>undefined, { urn })
             case "ami-lifecycle:index:MachineImage":
                 return new MachineImage(name, <any>undefined, { urn })
             case "ami-lifecycle:index:VolumeSnapshot":

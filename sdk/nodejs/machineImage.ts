@@ -26,13 +26,25 @@ export class MachineImage extends pulumi.ComponentResource {
     }
 
     /**
+     * The copies' AMI ids by Region (a further copy into the same Region as <region>/<imageName>).
+     */
+    declare public /*out*/ readonly copyImageIds: pulumi.Output<{[key: string]: string}>;
+    /**
      * When AWS created the image.
      */
     declare public /*out*/ readonly creationDate: pulumi.Output<string>;
     /**
+     * When the image is deprecated, as DescribeImages reports it (DeprecationTime).
+     */
+    declare public readonly deprecationTime: pulumi.Output<string | undefined>;
+    /**
      * The AMI id (ami-...).
      */
     declare public /*out*/ readonly imageId: pulumi.Output<string>;
+    /**
+     * When the image last launched an instance (DescribeImages' LastLaunchedTime); AWS reports a launch 24 hours later, and the output is absent until it does.
+     */
+    declare public /*out*/ readonly lastLaunchedTime: pulumi.Output<string | undefined>;
     /**
      * The AWS account that owns the image.
      */
@@ -73,16 +85,23 @@ export class MachineImage extends pulumi.ComponentResource {
                 throw new Error("Missing required property 'imageName'");
             }
             resourceInputs["blockDeviceMappings"] = args?.blockDeviceMappings;
+            resourceInputs["copies"] = args?.copies;
             resourceInputs["deleteSnapshotsOnDestroy"] = args?.deleteSnapshotsOnDestroy;
+            resourceInputs["deleteWhenInUse"] = args?.deleteWhenInUse;
+            resourceInputs["deprecationTime"] = args?.deprecationTime;
             resourceInputs["deregistrationProtection"] = args?.deregistrationProtection;
             resourceInputs["description"] = args?.description;
+            resourceInputs["disabled"] = args?.disabled;
             resourceInputs["fromInstance"] = args?.fromInstance;
             resourceInputs["fromSnapshots"] = args?.fromSnapshots;
             resourceInputs["imageName"] = args?.imageName;
+            resourceInputs["launchPermissions"] = args?.launchPermissions;
             resourceInputs["region"] = args?.region;
             resourceInputs["tags"] = args?.tags;
+            resourceInputs["copyImageIds"] = undefined /*out*/;
             resourceInputs["creationDate"] = undefined /*out*/;
             resourceInputs["imageId"] = undefined /*out*/;
+            resourceInputs["lastLaunchedTime"] = undefined /*out*/;
             resourceInputs["ownerId"] = undefined /*out*/;
             resourceInputs["protectionState"] = undefined /*out*/;
             resourceInputs["reportedBlockDeviceMappings"] = undefined /*out*/;
@@ -90,8 +109,11 @@ export class MachineImage extends pulumi.ComponentResource {
             resourceInputs["snapshotIds"] = undefined /*out*/;
             resourceInputs["state"] = undefined /*out*/;
         } else {
+            resourceInputs["copyImageIds"] = undefined /*out*/;
             resourceInputs["creationDate"] = undefined /*out*/;
+            resourceInputs["deprecationTime"] = undefined /*out*/;
             resourceInputs["imageId"] = undefined /*out*/;
+            resourceInputs["lastLaunchedTime"] = undefined /*out*/;
             resourceInputs["ownerId"] = undefined /*out*/;
             resourceInputs["protectionState"] = undefined /*out*/;
             resourceInputs["reportedBlockDeviceMappings"] = undefined /*out*/;
@@ -113,9 +135,21 @@ export interface MachineImageArgs {
      */
     blockDeviceMappings?: pulumi.Input<pulumi.Input<inputs.BlockDeviceMappingArgs>[] | undefined>;
     /**
+     * Copies of the image, each an ImageCopy child made with CopyImage in its Region, from this image; settings it leaves out are the image's (imageName, protection, tags, deprecation; deleteSnapshotsOnDestroy and deleteWhenInUse always).
+     */
+    copies?: pulumi.Input<pulumi.Input<inputs.CopyTargetArgs>[] | undefined>;
+    /**
      * Whether destroy deletes the image's snapshots with DeregisterImage(DeleteAssociatedSnapshots) (default true); a snapshot another AMI uses is kept and reported.
      */
     deleteSnapshotsOnDestroy?: pulumi.Input<boolean | undefined>;
+    /**
+     * Whether destroy deregisters the image while instances, launch templates, Systems Manager parameters or Image Builder recipes still use it (DescribeImageReferences); default false: destroy is refused, listing each of them. True: they are only reported.
+     */
+    deleteWhenInUse?: pulumi.Input<boolean | undefined>;
+    /**
+     * When the image is deprecated (EnableImageDeprecation), in UTC, for example 2027-06-01T00:00:00Z; seconds are rounded to the nearest minute, as AWS does. Not in the past, at most 10 years ahead (2 years from creation for a public image); changed in place, removing it cancels the deprecation. Read back as AWS reports it.
+     */
+    deprecationTime?: pulumi.Input<string | undefined>;
     /**
      * Deregistration protection (default enabled; changed in place).
      */
@@ -124,6 +158,10 @@ export interface MachineImageArgs {
      * The AMI's description (changed in place).
      */
     description?: pulumi.Input<string | undefined>;
+    /**
+     * Whether the image is disabled (DisableImage: it can't launch instances and is made private); default false, changed in place (EnableImage).
+     */
+    disabled?: pulumi.Input<boolean | undefined>;
     /**
      * Create the image from an instance (CreateImage).
      */
@@ -136,6 +174,10 @@ export interface MachineImageArgs {
      * The AMI's name: 3-128 characters of letters, digits, spaces and ( ) [ ] . / - ' @ _, unique in the Region. Changing it replaces the image.
      */
     imageName: pulumi.Input<string>;
+    /**
+     * Who may launch the image besides its owner (ModifyImageAttribute launchPermission); absent: private. Changed in place, exactly the difference; sharing done outside Pulumi shows as drift on refresh.
+     */
+    launchPermissions?: pulumi.Input<inputs.LaunchPermissionsArgs | undefined>;
     /**
      * The Region; defaults to the provider's region (ami-lifecycle:region), then to the AWS SDK's own settings (AWS_REGION). Changing it replaces the image.
      */

@@ -43,6 +43,7 @@ export class Provider extends pulumi.ProviderResource {
         opts = opts || {};
         {
             resourceInputs["profile"] = args?.profile;
+            resourceInputs["recycleBinReport"] = pulumi.output(args?.recycleBinReport).apply(JSON.stringify);
             resourceInputs["region"] = args?.region;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
@@ -58,6 +59,10 @@ export interface ProviderArgs {
      * The AWS shared-config profile to use; without it, the AWS SDK's own settings (AWS_PROFILE, the default credential chain).
      */
     profile?: pulumi.Input<string | undefined>;
+    /**
+     * Whether destroy reports which deregistered AMIs and deleted snapshots a Recycle Bin retention rule keeps, and until when (default false: it costs one or two more EC2 calls per image, ListImagesInRecycleBin and ListSnapshotsInRecycleBin).
+     */
+    recycleBinReport?: pulumi.Input<boolean | undefined>;
     /**
      * The AWS Region for the package's resources; without it, the AWS SDK's own settings (AWS_REGION, the profile's region).
      */

@@ -57,6 +57,7 @@ def test_a_lost_answer_on_the_happy_path_still_succeeds_honestly(
     assert fault.fired == ["DeregisterImage"]
     assert aws.calls() == [
         "DescribeImages",
+        "DescribeImageReferences",
         "DeregisterImage",
         "DeregisterImage",
         "DescribeSnapshots",
@@ -80,6 +81,7 @@ def test_a_lost_answer_with_a_snapshot_aws_could_not_delete_cleans_it_up(
     assert fault.fired == ["DeregisterImage"]
     assert aws.calls() == [
         "DescribeImages",
+        "DescribeImageReferences",
         "DeregisterImage",
         "DeregisterImage",
         "DescribeSnapshots",

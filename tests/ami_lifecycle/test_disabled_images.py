@@ -38,19 +38,22 @@ def test_refresh_keeps_a_disabled_image_and_says_how_to_re_enable_it(
     assert read.outs is not None
     assert read.outs["state"] == "disabled"
     assert read.outs["snapshotIds"] == outs["snapshotIds"]
-    assert aws.calls() == ["DescribeImages"]
+    assert read.outs["disabled"] is True
+    # The launch permissions are read back too: a disabled AMI has none.
+    assert aws.calls() == ["DescribeImages", "DescribeImageAttribute"]
     assert aws.emulator.requests[0].params["IncludeDisabled"] == "true"
     log = capsys.readouterr().err
     assert f"image {image_id}: disabled (DisableImage): it can't launch instances" in log
     assert f"`aws ec2 enable-image --image-id {image_id}`" in log
-    # Being disabled is AWS-side state, not a change of the declared image.
+    # Disabled outside Pulumi is drift: a program that says `disabled: false` re-enables it in
+    # place, and nothing is replaced.
     diff = image_provider.diff(
         image_id, read.outs, checked(image_provider, snapshot_image(outs["snapshotIds"]))
     )
-    assert (diff.changes, diff.replaces) == (False, [])
+    assert (diff.changes, diff.replaces, diff.updates) == (True, [], ["disabled"])
 
 
-def test_delete_deregisters_a_disabled_image_with_its_snapshots_in_two_calls(
+def test_delete_deregisters_a_disabled_image_with_its_snapshots_in_three_calls(
     aws: Aws, image_provider: ImageProvider, capsys: pytest.CaptureFixture[str]
 ) -> None:
     snapshots = [aws.snapshot(), aws.snapshot()]
@@ -62,8 +65,8 @@ def test_delete_deregisters_a_disabled_image_with_its_snapshots_in_two_calls(
 
     image_provider.delete(image_id, outs)
 
-    assert aws.calls() == ["DescribeImages", "DeregisterImage"]
-    assert aws.emulator.requests[1].params["DeleteAssociatedSnapshots"] == "true"
+    assert aws.calls() == ["DescribeImages", "DescribeImageReferences", "DeregisterImage"]
+    assert aws.emulator.requests[2].params["DeleteAssociatedSnapshots"] == "true"
     assert _images_left(aws) == []
     assert _snapshots_left(aws) == []
     log = capsys.readouterr().err

@@ -405,7 +405,7 @@ def test_refresh_reports_an_image_deregistered_outside_pulumi_as_gone(
 
 
 @pytest.mark.parametrize("count", [1, 8])
-def test_delete_is_two_calls_whatever_the_number_of_snapshots(
+def test_delete_is_three_calls_whatever_the_number_of_snapshots(
     aws: Aws, image_provider: ImageProvider, count: int
 ) -> None:
     snapshots = [aws.snapshot() for _ in range(count)]
@@ -416,8 +416,8 @@ def test_delete_is_two_calls_whatever_the_number_of_snapshots(
 
     image_provider.delete(image_id, outs)
 
-    assert aws.calls() == ["DescribeImages", "DeregisterImage"]
-    assert aws.emulator.requests[1].params["DeleteAssociatedSnapshots"] == "true"
+    assert aws.calls() == ["DescribeImages", "DescribeImageReferences", "DeregisterImage"]
+    assert aws.emulator.requests[2].params["DeleteAssociatedSnapshots"] == "true"
     assert not any(aws.snapshot_exists(s) for s in snapshots)
 
 
@@ -672,7 +672,7 @@ def test_import_reads_every_input_from_describe_images(
     read = image_provider.read(image_id, {}, {})
 
     assert read.id == image_id
-    assert aws.calls() == ["DescribeImages"]
+    assert aws.calls() == ["DescribeImages", "DescribeImageAttribute"]
     assert read.inputs == {
         "imageName": "legacy-golden",
         "description": "registered by hand",

@@ -293,6 +293,8 @@ def test_component_defaults_fill_only_what_is_missing() -> None:
         "imageName": "golden",
         "deregistrationProtection": "enabled",
         "deleteSnapshotsOnDestroy": False,
+        "disabled": False,
+        "deleteWhenInUse": False,
     }
     assert declared == {"imageName": "golden", "deleteSnapshotsOnDestroy": False}
 
@@ -364,7 +366,12 @@ def test_refused_inputs_snapshot_nothing_and_reach_the_image_as_declared(
     construct("golden", props)
 
     assert monitor.of_type(VOLUME_SNAPSHOT) == []
-    declared = {**props, "deregistrationProtection": "enabled"}
+    declared = {
+        **props,
+        "deregistrationProtection": "enabled",
+        "deleteWhenInUse": False,
+        "disabled": False,
+    }
     assert monitor.one(MACHINE_IMAGE).inputs == declared
     image = monitor.one(IMAGE)
     assert image.inputs == declared

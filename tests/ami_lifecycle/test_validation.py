@@ -788,8 +788,8 @@ def test_a_bag_that_is_not_an_object_is_refused_as_a_whole(props: Any) -> None:
             set_top(owner="platform"),
             "owner",
             "unknown property; expected one of blockDeviceMappings, deleteSnapshotsOnDestroy, "
-            "deregistrationProtection, description, fromInstance, fromSnapshots, imageName, "
-            "region, tags.",
+            "deleteWhenInUse, deprecationTime, deregistrationProtection, description, disabled, "
+            "fromInstance, fromSnapshots, imageName, launchPermissions, region, tags.",
             id="top-level-no-close-name",
         ),
         pytest.param(
@@ -847,8 +847,9 @@ def test_outputs_and_the_creation_token_may_sit_beside_the_inputs_but_nothing_el
             (
                 "owner",
                 "unknown property; expected one of blockDeviceMappings, deleteSnapshotsOnDestroy, "
-                "deregistrationProtection, description, fromInstance, fromSnapshots, imageName, "
-                "region, tags.",
+                "deleteWhenInUse, deprecationTime, deregistrationProtection, description, "
+                "disabled, fromInstance, fromSnapshots, imageName, launchPermissions, region, "
+                "tags.",
             ),
         ]
 

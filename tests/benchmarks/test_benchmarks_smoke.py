@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.__main__ import BENCHMARKS, crashed, main, run_all, write_results
-from benchmarks.calls_per_operation import OPERATIONS, OURS, CallsResult
+from benchmarks.calls_per_operation import OPERATIONS, OURS, OURS_RECYCLE_BIN, CallsResult
 from benchmarks.classic_delete import CLASSIC_DELETES
 from benchmarks.policy_latency import PolicyResult
 from benchmarks.report import Section
@@ -73,20 +73,27 @@ def test_call_counts_are_the_calls_the_emulator_received(
         assert measured.calls == measured.logged
 
 
-def test_our_delete_is_two_calls_and_the_classic_ones_one_per_snapshot(
+def test_our_delete_is_three_calls_and_the_classic_ones_one_per_snapshot(
     quick_run: tuple[dict[str, Section], Path],
 ) -> None:
     result = quick_run[0]["calls"].data
     assert isinstance(result, CallsResult)
+    ours = ["DescribeImages", "DescribeImageReferences", "DeregisterImage"]
     for n in QUICK.snapshot_counts:
-        assert result.delete(OURS, n).logged[0] == ["DescribeImages", "DeregisterImage"]
+        assert result.delete(OURS, n).logged[0] == ours
+        assert result.op("delete", n).logged[0] == ours
+        assert result.delete(OURS_RECYCLE_BIN, n).logged[0] == [
+            *ours,
+            "ListImagesInRecycleBin",
+            "ListSnapshotsInRecycleBin",
+        ]
         for variant in CLASSIC_DELETES:
             logged = result.delete(variant.name, n).logged[0]
             assert logged.count("DeleteSnapshot") == n
             assert logged.count("DeregisterImage") == 1
     assert set(result.left_behind.values()) == {0}
     verdict = quick_run[0]["calls"].verdicts[0]
-    assert verdict.target.startswith("our delete stays at 2") and verdict.met is True
+    assert verdict.target.startswith("our delete stays at 3") and verdict.met is True
 
 
 def test_waiting_counts_each_poll_and_measures_simulated_lateness(
@@ -119,8 +126,9 @@ def test_cli_runs_count_the_calls_resources_and_bytes_they_made(
             floor = result.commands[(NOOP, command, size)]
             assert len(ours) == len(floor) == QUICK.cli_repeats
             # Every image is one call that does the work and one DescribeImages; a create also
-            # marks its image complete (CreateTags), so that it is never adopted again.
-            per_image = 3.0 if command == "up" else 2.0
+            # marks its image complete (CreateTags), so that it is never adopted again, and a
+            # destroy asks what still uses the image (DescribeImageReferences).
+            per_image = 3.0
             assert calls_per_image(ours) == [per_image] * QUICK.cli_repeats
             assert all(c.ec2_calls == [] for c in floor)
         up = result.commands[(OURS_CLI, "up", size)][0].ec2_calls
@@ -140,7 +148,10 @@ def test_cli_runs_count_the_calls_resources_and_bytes_they_made(
         first.create_calls
         == [["RegisterImage", "DescribeImages", "CreateTags"]] * QUICK.plugin_starts
     )
-    assert first.delete_calls == [["DescribeImages", "DeregisterImage"]] * QUICK.plugin_starts
+    assert (
+        first.delete_calls
+        == [["DescribeImages", "DescribeImageReferences", "DeregisterImage"]] * QUICK.plugin_starts
+    )
     assert result.first[NOOP].create_calls == [[]] * QUICK.plugin_starts
     # The floor answers Configure as ours does, so the engine sends both the same requests.
     assert first.supports_preview is not None
@@ -155,9 +166,7 @@ def test_cli_runs_count_the_calls_resources_and_bytes_they_made(
         assert probe.calls["Analyze"] == size + 2
         assert probe.calls["AnalyzeStack"] == 1
     table = section.table("`pulumi up` / `pulumi destroy`")
-    assert table.column("EC2 calls/image") == [
-        "3" if command == "up" else "2" for command in table.column("command")
-    ]
+    assert table.column("EC2 calls/image") == ["3" for _command in table.column("command")]
 
 
 def test_the_policy_run_reports_what_it_measured(

@@ -3,6 +3,7 @@ CLI's plugins reach over HTTP, and the comparison of each language's example wit
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 
 from cli_stack import CliStack, cli_environment
-from cli_stack.story import REGION, Driver, Setting, seed
+from cli_stack.story import COPY_REGION, REGION, Driver, Setting, lifecycle_settings, seed
 from ec2_emulator import EmulatorServer
 
 
@@ -37,6 +38,7 @@ def declared_beside_python(
     """`up` of the Python example and of `language`'s, on the same seeded config; what each
     declared; then both destroyed, leaving no image."""
     seeded = seed(server)
+    settings = lifecycle_settings()
     env = cli_environment(server.endpoint_url, REGION)
     stacks = {
         "python": CliStack("same", env, work=tmp_path / "python", echo=lambda _: None),
@@ -52,6 +54,7 @@ def declared_beside_python(
                     **seeded,
                     "protection": "disabled",
                     "imageName": f"golden-{name}",
+                    **settings,
                 }
             )
             created = stack.up()
@@ -69,5 +72,17 @@ def declared_beside_python(
         for stack in stacks.values():
             destroyed = stack.destroy()
             assert destroyed.ok, destroyed.output
-    assert server.client(REGION).describe_images(Owners=["self"])["Images"] == []
+    for region in (REGION, COPY_REGION):
+        assert server.client(region).describe_images(Owners=["self"])["Images"] == []
     return declared
+
+
+def assert_the_examples_lifecycle(output: str) -> None:
+    """What every language's example shows in the story beyond protection: each snapshot's
+    ReturnCode (the root's and the data volume's, and the two of the encrypted copy), the
+    deprecation and the copy, and the destroy a launch template refused, naming it."""
+    assert len(set(re.findall(r"(snap-[0-9a-f]+): success \(deleted\)", output))) == 4
+    assert re.search(
+        rf"=== deprecated at: 20\S+; copies: {COPY_REGION}: ami-\w+ \(encrypted\)", output
+    )
+    assert re.search(r"is still in use by 1 resource\(s\): launch template lt-\w+", output)

@@ -6,7 +6,6 @@ CLI starts; the emulator is the only stand-in. Each test runs in its own state f
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,8 @@ from cli_stack import CliStack, cli_environment
 from cli_stack.stack import TOOLS
 from cli_stack.story import REGION, StoryFailedError, play, seed
 from ec2_emulator import EmulatorServer
+
+from .conftest import assert_the_examples_lifecycle
 
 pytestmark = pytest.mark.e2e
 
@@ -37,8 +38,7 @@ def test_the_demo_story_runs_through_the_cli_and_leaves_nothing(tmp_path: Path) 
         "`pulumi destroy` again." in output
     )
     assert '~ protectionState: "enabled-without-cooldown" => "disabled"' in output
-    # Both snapshots (the root and the data volume's), each reported by its ReturnCode.
-    assert len(set(re.findall(r"(snap-[0-9a-f]+): success \(deleted\)", output))) == 2
+    assert_the_examples_lifecycle(output)
     assert "[mandatory]  ami-deregistration-protection" in output
     assert (
         'deregistrationProtection must be "enabled" or "enabled-with-cooldown", not "disabled".'

@@ -25,7 +25,7 @@ from cli_stack.stack import TOOLS
 from cli_stack.story import REGION, play
 from ec2_emulator import EmulatorServer
 
-from .conftest import declared_beside_python
+from .conftest import assert_the_examples_lifecycle, declared_beside_python
 
 pytestmark = pytest.mark.e2e
 
@@ -63,8 +63,7 @@ def test_the_go_example_plays_the_story_through_the_go_automation_api(tmp_path: 
     assert "Traceback" not in output
     assert "warning" not in output.lower()
     assert '~ protectionState: "enabled-without-cooldown" => "disabled"' in output
-    # The root snapshot and the data volume's, each reported by its ReturnCode.
-    assert len(set(re.findall(r"(snap-[0-9a-f]+): success \(deleted\)", output))) == 2
+    assert_the_examples_lifecycle(output)
     # The policy pack, given to the Go Automation API's preview (optpreview.PolicyPacks).
     assert "[mandatory]  ami-deregistration-protection  (ami-lifecycle:index:Image" in output
     assert "=== left in EC2: 0 image(s), 0 snapshot(s) made by the stack" in output

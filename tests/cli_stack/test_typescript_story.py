@@ -33,7 +33,7 @@ from cli_stack.typescript import (
 )
 from ec2_emulator import EmulatorServer
 
-from .conftest import declared_beside_python
+from .conftest import assert_the_examples_lifecycle, declared_beside_python
 
 pytestmark = pytest.mark.e2e
 
@@ -92,8 +92,7 @@ def test_the_typescript_example_plays_the_story_through_its_runner(tmp_path: Pat
     assert refusal("golden-story") in output
     assert "Traceback" not in output
     assert '~ protectionState: "enabled-without-cooldown" => "disabled"' in output
-    # The root snapshot and the data volume's, each reported by its ReturnCode.
-    assert len(set(re.findall(r"(snap-[0-9a-f]+): success \(deleted\)", output))) == 2
+    assert_the_examples_lifecycle(output)
     assert "[mandatory]  ami-deregistration-protection  (ami-lifecycle:index:Image" in output
     assert "=== left in EC2: 0 image(s), 0 snapshot(s) made by the stack" in output
     # Node's own complaints (a stack trace, an unhandled rejection) never reach the user.
@@ -115,7 +114,7 @@ def test_the_typescript_example_declares_the_same_image_as_the_python_example(
     )
     # The component's inputs are what each program declared (the volume, not its snapshot).
     assert declared.components["typescript"] == declared.components["python"]
-    exported = {"imageId", "snapshotIds", "protectionState"}
+    exported = {"imageId", "snapshotIds", "protectionState", "copyImageIds"}
     assert declared.outputs == {"python": exported, "typescript": exported}
 
 

@@ -23,12 +23,13 @@ from cli_stack.story import (
     REGION,
     Setting,
     StoryFailedError,
+    lifecycle_settings,
     play,
     yaml_project,
 )
 from ec2_emulator import EmulatorServer
 
-from .conftest import declared_beside_python
+from .conftest import assert_the_examples_lifecycle, declared_beside_python
 
 pytestmark = pytest.mark.e2e
 
@@ -65,8 +66,7 @@ def test_the_yaml_example_plays_the_story_with_plain_pulumi_commands(tmp_path: P
     assert "Traceback" not in output
     assert "Warning" not in output  # e.g. a config field the YAML host doesn't know
     assert '~ protectionState: "enabled-without-cooldown" => "disabled"' in output
-    # The root snapshot and the data volume's, each reported by its ReturnCode.
-    assert len(set(re.findall(r"(snap-[0-9a-f]+): success \(deleted\)", output))) == 2
+    assert_the_examples_lifecycle(output)
     assert "[mandatory]  ami-deregistration-protection  (ami-lifecycle:index:Image" in output
     assert "=== left in EC2: 0 image(s), 0 snapshot(s) made by the stack" in output
     # The stack's files and state are in the copy, none in the example's folder.
@@ -90,7 +90,14 @@ def test_the_yaml_example_finds_the_plugin_from_its_own_folder() -> None:
     assert found.is_file()
     assert found.resolve() == (ROOT / ".venv" / "bin" / "pulumi-resource-ami-lifecycle").resolve()
     assert project["runtime"] == "yaml"
-    assert set(project["config"]) == {"rootSnapshotId", "dataVolumeId", "protection", "imageName"}
+    assert set(project["config"]) == {
+        "rootSnapshotId",
+        "dataVolumeId",
+        "protection",
+        "imageName",
+        "deprecationTime",
+        "copyRegion",
+    }
 
 
 def test_the_yaml_example_declares_the_same_image_as_the_python_example(
@@ -207,6 +214,7 @@ def test_a_command_that_hangs_is_stopped_with_everything_it_started(tmp_path: Pa
                 "rootSnapshotId": "snap-0123456789abcdef0",
                 "dataVolumeId": "vol-0123456789abcdef0",
                 "imageName": "golden-hung",
+                **lifecycle_settings(),
             }
         )
         hung = stack.up()

@@ -183,14 +183,19 @@ def test_the_plugin_fills_the_defaults_and_registers_a_protected_image(
     run_program({"rootSnapshotId": "snap-0a1b2c3d4e5f60718"})
     sent = the_component(monitor).inputs
     # Defaults are the plugin's, not the SDK's: the program sends none, nor a Region.
-    assert {"deleteSnapshotsOnDestroy", "region"}.isdisjoint(sent)
+    assert {"deleteSnapshotsOnDestroy", "deleteWhenInUse", "disabled", "region"}.isdisjoint(sent)
 
     built = construct(sent)
 
     assert built.of_type(VOLUME_SNAPSHOT) == []
     [image] = built.of_type(IMAGE)
     assert image.name == "golden-image"
-    assert image.inputs == {**sent, "deleteSnapshotsOnDestroy": True}
+    assert image.inputs == {
+        **sent,
+        "deleteSnapshotsOnDestroy": True,
+        "deleteWhenInUse": False,
+        "disabled": False,
+    }
     assert ImageProvider().check({}, image.inputs, in_component=True).failures == []
 
 

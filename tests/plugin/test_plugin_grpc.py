@@ -14,7 +14,14 @@ from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2
 from pulumi.runtime.rpc import UNKNOWN
 
-from ami_lifecycle.schema import IMAGE, MACHINE_IMAGE, VERSION, VOLUME_SNAPSHOT, package_schema
+from ami_lifecycle.schema import (
+    IMAGE,
+    IMAGE_COPY,
+    MACHINE_IMAGE,
+    VERSION,
+    VOLUME_SNAPSHOT,
+    package_schema,
+)
 
 from .conftest import REGION, Plugin, plain, secret, struct, urn
 
@@ -74,7 +81,7 @@ def test_the_schema_is_the_package_schema(plugin: Plugin) -> None:
     answer = plugin.stub.GetSchema(provider_pb2.GetSchemaRequest(version=0))
     schema = json.loads(answer.schema)
     assert schema == package_schema()
-    assert set(schema["resources"]) == {IMAGE, VOLUME_SNAPSHOT, MACHINE_IMAGE}
+    assert set(schema["resources"]) == {IMAGE, IMAGE_COPY, VOLUME_SNAPSHOT, MACHINE_IMAGE}
     assert plugin.stub.GetPluginInfo(empty_pb2.Empty()).version == VERSION
 
 
@@ -222,7 +229,7 @@ def test_an_unknown_type_is_named(plugin: Plugin) -> None:
     )
     assert refused.details() == (
         f"ami-lifecycle {VERSION} has no resource type 'ami-lifecycle:index:Nope'; it serves "
-        f"{IMAGE}, {VOLUME_SNAPSHOT} and the component {MACHINE_IMAGE}."
+        f"{IMAGE}, {IMAGE_COPY}, {VOLUME_SNAPSHOT} and the component {MACHINE_IMAGE}."
     )
     assert 'File "' not in refused.details()
 
@@ -269,7 +276,7 @@ def test_provider_settings_are_checked(plugin: Plugin) -> None:
         )
     )
     assert failures(checked) == [
-        ("regoin", "unknown ami-lifecycle setting; it takes region, profile.")
+        ("regoin", "unknown ami-lifecycle setting; it takes region, profile, recycleBinReport.")
     ]
     assert isinstance(checked.inputs, struct_pb2.Struct)
 

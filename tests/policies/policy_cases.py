@@ -5,14 +5,21 @@ Each test takes one of these, changes one property, and asserts the exact messag
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from analyzer_host import UNKNOWN, AnalyzerClient, Diagnostic, Resource
+from pulumi.runtime import proto
+
+from analyzer_host import UNKNOWN, AnalyzerClient, Diagnostic, Resource, marshal_properties
 from policies.ami_guard import PACK_OPTIONS
 
 MACHINE_IMAGE = "ami-lifecycle:index:MachineImage"
 IMAGE = "ami-lifecycle:index:Image"
+IMAGE_COPY = "ami-lifecycle:index:ImageCopy"
+AMI_COPY = "aws:ec2/amiCopy:AmiCopy"
+AMI_LAUNCH_PERMISSION = "aws:ec2/amiLaunchPermission:AmiLaunchPermission"
 EBS_VOLUME = "aws:ebs/volume:Volume"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 AWS_IMAGE_TYPES = (
@@ -26,11 +33,20 @@ PROTECTION_APPLIED = "ami-deregistration-protection-applied"
 RATE = "ami-volume-initialization-rate"
 SNAPSHOTS = "ami-snapshots-kept-on-destroy"
 VALUES_KNOWN = "ami-policy-values-known"
+NO_PUBLIC = "ami-no-public-launch-permission"
+ALLOWED_TARGETS = "ami-launch-permission-allowed-targets"
+DEPRECATION = "ami-deprecation-required"
+COPY_ENCRYPTED = "ami-copy-encrypted"
 
 Configured = Callable[..., AnalyzerClient]
 """Builds an in-process analyzer prepared with the given pack config (the `configured` fixture)."""
 
 DESCRIPTIONS = {policy.name: policy.description for policy in PACK_OPTIONS["policies"]}
+
+
+def in_days(days: float) -> str:
+    """A deprecation time this many days from now, as a user writes one."""
+    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def root_volume(**ebs: Any) -> dict[str, Any]:
@@ -67,6 +83,7 @@ def machine_image(name: str = "web", **properties: Any) -> Resource:
                 "enaSupport": True,
             },
             "blockDeviceMappings": [root_volume()],
+            "deprecationTime": in_days(90),
             **properties,
         },
     )
@@ -77,8 +94,9 @@ def image(parent: Resource | None = None, **properties: Any) -> Resource:
     component's inputs after the Image's Check (defaults and the creation token added), each
     `ebs.volumeId` replaced by the snapshot the component takes of it, not known yet."""
     parent = parent if parent is not None else machine_image()
+    # The component keeps its `copies` to itself: each becomes an ImageCopy child.
     inputs = {
-        **parent.properties,
+        **{k: v for k, v in parent.properties.items() if k != "copies"},
         "region": "us-east-1",
         "creationToken": "9f3c0a5e5d1b4c2e8a7f6b5c4d3e2f1a",
     }
@@ -92,6 +110,53 @@ def image(parent: Resource | None = None, **properties: Any) -> Resource:
 def standalone_image(**properties: Any) -> Resource:
     """An Image a program declares on its own, from existing snapshots, after its Check."""
     return Resource(type=IMAGE, name="bare", properties={**image().properties, **properties})
+
+
+def image_copy(parent: Resource | None = None, **properties: Any) -> Resource:
+    """An encrypted ImageCopy into another Region, after its Check: declared on its own, or, with
+    a parent, the one a MachineImage makes for its `copies` entry."""
+    inputs = {
+        "sourceImageId": "ami-0123456789abcdef0",
+        "sourceRegion": "us-east-1",
+        "region": "eu-west-1",
+        "imageName": "web-2025-06-01",
+        "encrypted": True,
+        "deregistrationProtection": "enabled",
+        "deleteSnapshotsOnDestroy": True,
+        "deleteWhenInUse": False,
+        "deprecationTime": in_days(90),
+        "creationToken": "0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f",
+    }
+    name = f"{parent.name}-copy-eu-west-1" if parent is not None else "copy"
+    return Resource(type=IMAGE_COPY, name=name, parent=parent, properties={**inputs, **properties})
+
+
+def copy_target(**properties: Any) -> dict[str, Any]:
+    """One entry of a MachineImage's `copies`: an encrypted copy into another Region."""
+    return {"region": "eu-west-1", "encrypted": True, **properties}
+
+
+def analyze_with_provider(
+    analyzer: AnalyzerClient,
+    resource: Resource,
+    provider_inputs: Mapping[str, Any],
+    provider_type: str = "pulumi:providers:ami-lifecycle",
+) -> list[Diagnostic]:
+    """`Analyze` with the resource's provider and its inputs, as the engine sends them with every
+    custom resource (e.g. `{"region": "us-east-1"}` from `ami-lifecycle:region`)."""
+    request = resource.analyze_request()
+    request.provider.CopyFrom(
+        proto.AnalyzerProviderResource(
+            type=provider_type,
+            name="default",
+            urn=f"urn:pulumi:{resource.stack}::{resource.project}::{provider_type}::default",
+            properties=marshal_properties(provider_inputs),
+        )
+    )
+    response = analyzer.transport("Analyze", request)
+    assert isinstance(response, proto.AnalyzeResponse)
+    diagnostics = (Diagnostic.from_proto(d) for d in response.diagnostics)
+    return [d if d.urn else replace(d, urn=resource.urn) for d in diagnostics]
 
 
 def _snapshotted(mapping: Any) -> Any:

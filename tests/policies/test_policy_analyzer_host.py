@@ -24,6 +24,10 @@ from analyzer_host import (
 )
 from policies.ami_guard import PACK_OPTIONS
 from tests.policies.policy_cases import (
+    ALLOWED_TARGETS,
+    COPY_ENCRYPTED,
+    DEPRECATION,
+    NO_PUBLIC,
     PROTECTION,
     PROTECTION_APPLIED,
     RATE,
@@ -107,6 +111,10 @@ class TestReconcile:
             "ami-deregistration-protection-applied": 1,
             RATE: 1,
             SNAPSHOTS: 0,
+            NO_PUBLIC: 1,
+            ALLOWED_TARGETS: 1,
+            DEPRECATION: 0,
+            COPY_ENCRYPTED: 0,
             VALUES_KNOWN: 0,
         }
         assert dict(config[PROTECTION].properties) == {

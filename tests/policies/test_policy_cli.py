@@ -8,17 +8,26 @@ message is tested in detail, in this process, by the other files here.
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import pulumi
 import pytest
 
 from cli_stack import CliStack, cli_environment
 from cli_stack.stack import ROOT, TOOLS
 from ec2_emulator import EmulatorServer
 from pulumi_ami_lifecycle import Image, MachineImage
-from tests.policies.policy_cases import DESCRIPTIONS, PROTECTION
+from tests.policies.policy_cases import (
+    COPY_ENCRYPTED,
+    DEPRECATION,
+    DESCRIPTIONS,
+    PROTECTION,
+    in_days,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -94,10 +103,16 @@ def images(
 
 
 def preview_with_the_pack(
-    server: EmulatorServer, seeded: tuple[str, str], work: Path, program: Callable[[], None]
+    server: EmulatorServer,
+    seeded: tuple[str, str],
+    work: Path,
+    program: Callable[[], None],
+    config: dict[str, Any] | None = None,
 ) -> tuple[bool, list[str]]:
     """Whether `pulumi preview --policy-pack policies` succeeded, and the lines of its
-    `Policies:` block, without indentation or the pack's local path."""
+    `Policies:` block, without indentation or the pack's local path. `config` is the
+    `--policy-pack-config` file's content; by default ami-deprecation-required is disabled, since
+    these programs set no deprecationTime (that policy has its own test here)."""
     stack = CliStack(
         "policies",
         cli_environment(server.endpoint_url, REGION),
@@ -109,7 +124,10 @@ def preview_with_the_pack(
     stack.set_config({"ami-lifecycle:region": REGION, "rootSnapshotId": seeded[0]})
     pack = stack.policy_pack(ROOT / "policies")
 
-    result = stack.preview(policy_packs=[pack])
+    config_file = work / "policy-config.json"
+    config_file.write_text(json.dumps({DEPRECATION: "disabled"} if config is None else config))
+
+    result = stack.preview(policy_packs=[pack], policy_pack_configs=[str(config_file)])
 
     lines = result.output.splitlines()
     assert "Policies:" in lines, result.output
@@ -123,6 +141,15 @@ def violation(resource: str) -> list[str]:
         f"- [mandatory]  {PROTECTION}  ({resource})",
         DESCRIPTIONS[PROTECTION],
         NOT_PROTECTED,
+    ]
+
+
+def undated(resource: str) -> list[str]:
+    return [
+        f"- [advisory]  {DEPRECATION}  ({resource})",
+        DESCRIPTIONS[DEPRECATION],
+        "deprecationTime must be set, at most 365 days ahead, so that the image is deprecated "
+        "before it goes stale.",
     ]
 
 
@@ -163,4 +190,49 @@ def test_an_unprotected_image_of_its_own_is_blocked(
     assert reported == [
         "❌ ami-lifecycle-guard@v0.0.1",
         *violation("ami-lifecycle:index:Image: bare"),
+    ]
+
+
+def test_images_without_a_deprecation_time_are_flagged(
+    server: EmulatorServer, seeded: tuple[str, str], tmp_path: Path
+) -> None:
+    # Advisory: the preview goes on.
+    ok, reported = preview_with_the_pack(server, seeded, tmp_path, images(seeded), config={})
+
+    assert ok
+    assert reported == [
+        "⚠️ ami-lifecycle-guard@v0.0.1",
+        *undated("ami-lifecycle:index:Image: bare"),
+        *undated("ami-lifecycle:index:Image: web-image"),
+        *undated("ami-lifecycle:index:MachineImage: web"),
+    ]
+
+
+def test_a_copy_without_region_is_compared_with_its_provider_region(
+    server: EmulatorServer, seeded: tuple[str, str], tmp_path: Path
+) -> None:
+    # The engine sends the ImageCopy's provider inputs along with it: `region`, from the stack's
+    # `ami-lifecycle:region`, is where a copy without `region` goes.
+    def program() -> None:
+        pulumi.CustomResource(
+            "ami-lifecycle:index:ImageCopy",
+            "copy",
+            {
+                "sourceImageId": "ami-0123456789abcdef0",
+                "sourceRegion": "eu-west-1",
+                "imageName": "web-1-copy",
+                "encrypted": False,
+                "deprecationTime": in_days(90),
+            },
+        )
+
+    ok, reported = preview_with_the_pack(server, seeded, tmp_path, program, config={})
+
+    assert ok
+    assert reported == [
+        "⚠️ ami-lifecycle-guard@v0.0.1",
+        f"- [advisory]  {COPY_ENCRYPTED}  (ami-lifecycle:index:ImageCopy: copy)",
+        DESCRIPTIONS[COPY_ENCRYPTED],
+        'encrypted must be true, because the copy goes from "eu-west-1" to another Region, '
+        f'"{REGION}".',
     ]

@@ -13,11 +13,14 @@ from tests.policies.policy_cases import (
     AWS_IMAGE_TYPES,
     DESCRIPTIONS,
     IMAGE,
+    IMAGE_COPY,
     MACHINE_IMAGE,
     PROTECTION,
     VALUES_KNOWN,
     Configured,
+    copy_target,
     image,
+    image_copy,
     machine_image,
     note,
     reported,
@@ -68,6 +71,43 @@ def test_image_without_component_is_checked(analyzer: AnalyzerClient) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "resource", [image_copy(), image_copy(machine_image())], ids=["copy", "component-copy"]
+)
+def test_disabled_image_copy_is_checked_by_its_own_type(
+    analyzer: AnalyzerClient, resource: Resource
+) -> None:
+    assert resource.type == IMAGE_COPY
+    assert analyzer.analyze(resource) == []
+    assert reported(
+        analyzer.analyze(resource.with_properties(deregistrationProtection="disabled"))
+    ) == [("mandatory", f'{ENABLED_OR_COOLDOWN}, not "disabled".')]
+
+
+def test_each_copy_of_the_component_is_checked(analyzer: AnalyzerClient) -> None:
+    resource = machine_image(
+        copies=[
+            copy_target(deregistrationProtection="enabled-with-cooldown"),
+            copy_target(region="eu-central-1", deregistrationProtection="disabled"),
+            copy_target(region="ap-south-1"),
+        ]
+    )
+    assert reported(analyzer.analyze(resource)) == [
+        (
+            "mandatory",
+            'copies[1].deregistrationProtection must be "enabled" or "enabled-with-cooldown", '
+            'not "disabled".',
+        )
+    ]
+
+
+def test_an_unknown_copy_value_advises(analyzer: AnalyzerClient) -> None:
+    resource = machine_image(copies=[copy_target(deregistrationProtection=UNKNOWN)])
+    assert reported(analyzer.analyze(resource)) == [
+        note("copies[0].deregistrationProtection", PROTECTION)
+    ]
+
+
 def test_component_without_value_gets_enabled_default(analyzer: AnalyzerClient) -> None:
     resource = machine_image().without_properties("deregistrationProtection")
     assert analyzer.analyze(resource) == []
@@ -99,7 +139,7 @@ def test_pulumi_aws_image_types_point_at_component(analyzer: AnalyzerClient, aws
         type=aws_type, name="legacy", properties={"name": "legacy", "tags": {"team": "platform"}}
     )
 
-    assert reported(analyzer.analyze(resource)) == [
+    assert reported(analyzer.analyze(resource), PROTECTION) == [
         (
             "mandatory",
             f"AMIs must be managed with the {MACHINE_IMAGE} component, because {aws_type} cannot "
@@ -131,6 +171,24 @@ class TestRequireCooldown:
                 "mandatory",
                 'deregistrationProtection must be "enabled-with-cooldown" because requireCooldown '
                 'is set, not "enabled".',
+            )
+        ]
+
+    def test_a_copy_without_its_own_value_takes_the_component_value(
+        self, configured: Configured
+    ) -> None:
+        resource = machine_image(
+            deregistrationProtection="enabled-with-cooldown",
+            copies=[
+                copy_target(),
+                copy_target(region="ap-south-1", deregistrationProtection="enabled"),
+            ],
+        )
+        assert reported(configured(self.CONFIG).analyze(resource)) == [
+            (
+                "mandatory",
+                'copies[1].deregistrationProtection must be "enabled-with-cooldown" because '
+                'requireCooldown is set, not "enabled".',
             )
         ]
 
@@ -190,7 +248,7 @@ class TestExemptions:
 
     def test_pulumi_aws_image_by_name(self, configured: Configured) -> None:
         legacy = Resource(type="aws:ec2/ami:Ami", name="legacy-ami")
-        assert self.exempting(configured, "legacy-ami").analyze(legacy) == []
+        assert reported(self.exempting(configured, "legacy-ami").analyze(legacy), PROTECTION) == []
 
     def test_a_tag_does_not_exempt(self, analyzer: AnalyzerClient) -> None:
         tagged = self.DISABLED.with_properties(tags={"exemptResources": "legacy", "exempt": "true"})

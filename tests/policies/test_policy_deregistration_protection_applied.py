@@ -10,6 +10,7 @@ from tests.policies.policy_cases import (
     PROTECTION_APPLIED,
     Configured,
     deployed_image,
+    image_copy,
     machine_image,
     reported,
 )
@@ -71,6 +72,17 @@ def test_component_outputs_are_checked_too(analyzer: AnalyzerClient) -> None:
     assert reported(analyzer.analyze_stack([component])) == [
         ("mandatory", f'{MUST_BE_ENABLED}, but AWS reports "disabled".')
     ]
+
+
+def test_image_copy_outputs_are_checked_too(analyzer: AnalyzerClient) -> None:
+    copy = image_copy(machine_image()).with_properties(
+        imageId="ami-0fedcba9876543210", protectionState="disabled"
+    )
+    diagnostics = analyzer.analyze_stack([copy])
+    assert reported(diagnostics) == [
+        ("mandatory", f'{MUST_BE_ENABLED}, but AWS reports "disabled".')
+    ]
+    assert diagnostics[0].urn == copy.urn
 
 
 @pytest.mark.parametrize("state", [UNKNOWN, None], ids=["unknown", "null"])

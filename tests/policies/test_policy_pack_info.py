@@ -17,6 +17,10 @@ from analyzer_host import (
 )
 from policies.ami_guard import PACK_OPTIONS
 from tests.policies.policy_cases import (
+    ALLOWED_TARGETS,
+    COPY_ENCRYPTED,
+    DEPRECATION,
+    NO_PUBLIC,
     PROTECTION,
     PROTECTION_APPLIED,
     RATE,
@@ -26,6 +30,7 @@ from tests.policies.policy_cases import (
     deployed_image,
     ebs_volume,
     image,
+    in_days,
     machine_image,
     reported,
 )
@@ -45,6 +50,10 @@ def test_policies_and_default_levels(analyzer: AnalyzerClient) -> None:
         PROTECTION_APPLIED: "MANDATORY",
         RATE: "MANDATORY",
         SNAPSHOTS: "ADVISORY",
+        NO_PUBLIC: "MANDATORY",
+        ALLOWED_TARGETS: "MANDATORY",
+        DEPRECATION: "ADVISORY",
+        COPY_ENCRYPTED: "ADVISORY",
         VALUES_KNOWN: "ADVISORY",
     }
 
@@ -76,6 +85,16 @@ def test_config_schemas(analyzer: AnalyzerClient) -> None:
     assert set(schemas[PROTECTION]) == {"requireCooldown", "exemptResources"}
     assert set(schemas[PROTECTION_APPLIED]) == {"requireCooldown", "exemptResources"}
     assert set(schemas[SNAPSHOTS]) == {"exemptResources"}
+    assert set(schemas[NO_PUBLIC]) == {"exemptResources"}
+    assert set(schemas[COPY_ENCRYPTED]) == {"exemptResources"}
+    assert set(schemas[DEPRECATION]) == {"maxDays", "exemptResources"}
+    assert schemas[DEPRECATION]["maxDays"]["default"] == 365
+    assert set(schemas[ALLOWED_TARGETS]) == {
+        "allowedAccountIds",
+        "allowedOrganizationArns",
+        "allowedOrganizationalUnitArns",
+    }
+    assert all(schemas[ALLOWED_TARGETS][name]["default"] == [] for name in schemas[ALLOWED_TARGETS])
     assert schemas[PROTECTION]["requireCooldown"]["default"] is False
     assert schemas[PROTECTION]["exemptResources"]["items"] == {"type": "string", "minLength": 1}
 
@@ -121,6 +140,55 @@ class TestDocumentedExample:
         )
         assert [level for level, _ in reported(example.analyze(resource))] == ["mandatory"]
         assert example.analyze(resource.with_properties(deleteSnapshotsOnDestroy=True)) == []
+
+    def test_shares_only_with_the_listed_account_and_organization(
+        self, example: AnalyzerClient
+    ) -> None:
+        protected = machine_image(deregistrationProtection="enabled-with-cooldown")
+        allowed = {
+            "userIds": ["111122223333"],
+            "organizationalUnitArns": [
+                "arn:aws:organizations::111122223333:ou/o-a1b2c3d4e5/ou-ab12-cd34ef56"
+            ],
+        }
+        assert example.analyze(protected.with_properties(launchPermissions=allowed)) == []
+        other = protected.with_properties(launchPermissions={"userIds": ["444455556666"]})
+        assert reported(example.analyze(other)) == [
+            (
+                "mandatory",
+                "launchPermissions.userIds[0] must be an account listed in allowedAccountIds, not "
+                '"444455556666".',
+            )
+        ]
+
+    def test_limits_deprecation_to_180_days_except_the_archive(
+        self, example: AnalyzerClient
+    ) -> None:
+        late = in_days(200)
+        image = machine_image(
+            deregistrationProtection="enabled-with-cooldown", deprecationTime=late
+        )
+        assert reported(example.analyze(image)) == [
+            ("advisory", f'deprecationTime must be at most 180 days ahead, not "{late}".')
+        ]
+        archive = machine_image(
+            "golden-archive", deregistrationProtection="enabled-with-cooldown", deprecationTime=late
+        )
+        assert example.analyze(archive) == []
+
+    def test_makes_public_images_and_unencrypted_copies_blocking(
+        self, example: AnalyzerClient
+    ) -> None:
+        resource = machine_image(
+            deregistrationProtection="enabled-with-cooldown",
+            launchPermissions={"public": True},
+            region="us-east-1",
+            copies=[{"region": "eu-west-1"}],
+        )
+        assert [(d.policy_name, d.enforcement_level) for d in example.analyze(resource)] == [
+            (NO_PUBLIC, "mandatory"),
+            (COPY_ENCRYPTED, "mandatory"),
+        ]
 
     def test_keeps_unknowns_advisory(self, example: AnalyzerClient) -> None:
         diagnostics = example.analyze(ebs_volume(volumeInitializationRate=UNKNOWN))

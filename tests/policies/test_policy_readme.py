@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from pulumi.runtime import proto
 
 from analyzer_host import UNKNOWN, AnalyzerClient, PolicyPackProcess, Resource
 from tests.policies.policy_cases import (
@@ -27,10 +28,17 @@ def preview_scenario(pack: AnalyzerClient) -> str:
         deleteSnapshotsOnDestroy=False,
         blockDeviceMappings=[root_volume(volumeInitializationRate=UNKNOWN)],
     )
+    shared = machine_image(
+        "shared",
+        region="us-east-1",
+        launchPermissions={"public": True},
+        copies=[{"region": "eu-west-1"}],
+    )
     resources = [
         web,
         image(web),
         nightly,
+        shared,
         Resource(type="aws:ec2/ami:Ami", name="legacy", properties={"name": "legacy"}),
         ebs_volume(volumeInitializationRate=500),
     ]
@@ -55,3 +63,13 @@ def test_readme_sample_output_is_real() -> None:
     with process as pack:
         pack.prepare(engine_address=process.engine.address)
         assert preview_scenario(pack) == readme_sample()
+
+
+def test_readme_table_lists_every_policy_at_its_default_level(analyzer: AnalyzerClient) -> None:
+    rows = re.findall(r"^\| `(ami-[a-z-]+)` \| ([a-z]+) \|", README.read_text(), re.MULTILINE)
+    levels = {
+        p.name: proto.EnforcementLevel.Name(p.enforcementLevel).lower()
+        for p in analyzer.analyzer_info().policies
+    }
+    assert dict(rows) == levels
+    assert len(rows) == len(levels)

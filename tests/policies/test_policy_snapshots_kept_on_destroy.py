@@ -9,6 +9,7 @@ from tests.policies.policy_cases import (
     SNAPSHOTS,
     Configured,
     image,
+    image_copy,
     machine_image,
     note,
     reported,
@@ -20,7 +21,9 @@ KEPT = (
 )
 
 
-@pytest.mark.parametrize("resource", [machine_image(), image()], ids=["component", "image"])
+@pytest.mark.parametrize(
+    "resource", [machine_image(), image(), image_copy()], ids=["component", "image", "copy"]
+)
 def test_kept_snapshots_are_advisory(analyzer: AnalyzerClient, resource: Resource) -> None:
     diagnostics = analyzer.analyze(resource.with_properties(deleteSnapshotsOnDestroy=False))
     assert reported(diagnostics) == [("advisory", KEPT)]

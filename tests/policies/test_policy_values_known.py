@@ -6,6 +6,10 @@ import pytest
 
 from analyzer_host import UNKNOWN, AnalyzerClient, Resource, Secret, UnknownValue
 from tests.policies.policy_cases import (
+    ALLOWED_TARGETS,
+    COPY_ENCRYPTED,
+    DEPRECATION,
+    NO_PUBLIC,
     PROTECTION,
     RATE,
     SNAPSHOTS,
@@ -35,6 +39,21 @@ def test_each_unknown_is_named_with_the_policy_waiting_for_it(analyzer: Analyzer
         note("deleteSnapshotsOnDestroy", SNAPSHOTS),
     ]
     assert {d.policy_name for d in diagnostics} == {VALUES_KNOWN}
+
+
+def test_sharing_deprecation_and_copies_wait_too(analyzer: AnalyzerClient) -> None:
+    resource = machine_image(launchPermissions=UNKNOWN, deprecationTime=UNKNOWN, copies=UNKNOWN)
+
+    assert reported(analyzer.analyze(resource)) == [
+        note("copies", PROTECTION),
+        note("launchPermissions", NO_PUBLIC),
+        note("copies", NO_PUBLIC),
+        note("launchPermissions", ALLOWED_TARGETS),
+        note("copies", ALLOWED_TARGETS),
+        note("deprecationTime", DEPRECATION),
+        note("copies", DEPRECATION),
+        note("copies", COPY_ENCRYPTED),
+    ]
 
 
 def test_the_same_resource_with_known_values_is_enforced(analyzer: AnalyzerClient) -> None:

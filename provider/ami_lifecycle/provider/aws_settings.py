@@ -1,8 +1,9 @@
 """Where a resource's AWS calls go: region, profile and client, resolved at call time.
 
-The provider's configuration (`ami-lifecycle:region`, `ami-lifecycle:profile`) arrives through
-`configure`; without it boto3's own chain decides (AWS_REGION, AWS_PROFILE, ...). Clients come
-from the per-process cache, and messages go to the engine's log (`progress`).
+The provider's configuration (`ami-lifecycle:region`, `ami-lifecycle:profile`,
+`ami-lifecycle:recycleBinReport`) arrives through `configure`; without it boto3's own chain
+decides (AWS_REGION, AWS_PROFILE, ...). Clients come from the per-process cache, and messages go
+to the engine's log (`progress`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class AwsSettings:
     _schedule: PollSchedule | None = None
     _region: str | None = None
     _profile: str | None = None
+    _recycle_bin_report: bool = False
 
     def inject(
         self,
@@ -55,9 +57,17 @@ class AwsSettings:
         if schedule is not None:
             self._schedule = schedule
 
-    def configure(self, *, region: str | None, profile: str | None) -> None:
+    def configure(
+        self, *, region: str | None, profile: str | None, recycle_bin_report: bool = False
+    ) -> None:
         self._region = region or None
         self._profile = profile or None
+        self._recycle_bin_report = recycle_bin_report
+
+    @property
+    def recycle_bin_report(self) -> bool:
+        """Whether a delete reports what a Recycle Bin retention rule kept (costs calls)."""
+        return self._recycle_bin_report
 
     def region(self, declared: str | None) -> str | None:
         """The Region a resource's calls go to: its own, else the provider's, else AWS_REGION

@@ -3,40 +3,74 @@ updates and deregistration."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as EndpointUnreachableError
 from pulumi.runtime.rpc import UNKNOWN
 
 from ..adoption import TOKEN_PROPERTY, checked_token, creation_token, token_of
+from ..attributes import (
+    ATTRIBUTE_KEYS,
+    apply_attributes,
+    attribute_outputs,
+    blocked_message,
+    canonical_attributes,
+    check_deprecation_window,
+    declares_attributes,
+    deprecation_instant,
+    drifted_attributes,
+    public_sharing_blocked,
+)
 from ..aws.clients import error_code
 from ..aws.finder import find_image
 from ..creation import create_image, set_protection
 from ..deregistration import deregister_image
-from ..errors import AwsCallError, ImageNotFoundError, ProtectedImageError
+from ..errors import (
+    AwsCallError,
+    ImageNotFoundError,
+    ImageOperationError,
+    InputProblem,
+    ProtectedImageError,
+)
 from ..iam import requires
 from ..image_spec import ImageSpec, recorded_rates
 from ..outputs import OUTPUT_KEYS, image_outputs, protection_setting, reported_tags
 from ..protection import COOLDOWN_HOURS, Protection, parse_protection_state
 from ..tagging import retag
-from ..validation import validate_image_props
+from ..validation import is_unknown, validate_image_props
 from .aws_settings import AwsSettings
 from .imported import imported_inputs
 from .property_diff import DYNAMIC_PROVIDER_KEY, changed_keys, normalized
 from .results import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
+if TYPE_CHECKING:
+    from mypy_boto3_ec2 import EC2Client
+    from mypy_boto3_ec2.type_defs import ImageTypeDef
+
 __all__ = ["REPLACE_KEYS", "UPDATE_KEYS", "ImageProvider"]
 
 REPLACE_KEYS = ("imageName", "region", "fromSnapshots", "fromInstance", "blockDeviceMappings")
 """What AWS can't change on an existing AMI."""
-UPDATE_KEYS = ("deregistrationProtection", "description", "tags", "deleteSnapshotsOnDestroy")
-"""What is changed in place (`deleteSnapshotsOnDestroy` only in the state)."""
+UPDATE_KEYS = (
+    "deregistrationProtection",
+    "description",
+    "tags",
+    "deleteSnapshotsOnDestroy",
+    "deleteWhenInUse",
+    *ATTRIBUTE_KEYS,
+)
+"""What is changed in place (`deleteSnapshotsOnDestroy`, `deleteWhenInUse` only in the state)."""
 
 _DEFAULTS: dict[str, Any] = {
     "deregistrationProtection": Protection.ENABLED.value,
     "deleteSnapshotsOnDestroy": True,
+    "deleteWhenInUse": False,
+    "disabled": False,
 }
+_ADDED_LATER: dict[str, Any] = {"deleteWhenInUse": False}
+"""Inputs newer than some recorded states: absent there means the default, not a change."""
 
 
 def _current_form(olds: dict[str, Any]) -> dict[str, Any]:
@@ -74,30 +108,79 @@ class ImageProvider(AwsSettings):
             if inputs.get(key) is None:
                 inputs[key] = default
         failures = validate_image_props(inputs, standalone=not in_component)
+        replacing = bool(changed_keys(olds, inputs, REPLACE_KEYS))
+        failures += check_deprecation_window(
+            olds, inputs, now=self.now(), setting=not olds or replacing
+        )
+        failures += self._public_sharing_problems({} if replacing else olds, inputs)
         # Only a create of exactly this declaration (its botocore retries, or the next `up`
         # after an interrupted one) can adopt what it finds.
-        inputs[TOKEN_PROPERTY] = checked_token(
-            olds, inputs, urn=urn, replacing=bool(changed_keys(olds, inputs, REPLACE_KEYS))
-        )
+        inputs[TOKEN_PROPERTY] = checked_token(olds, inputs, urn=urn, replacing=replacing)
         return CheckResult(inputs, failures)
 
+    def _public_sharing_problems(
+        self, olds: dict[str, Any], inputs: dict[str, Any]
+    ) -> list[InputProblem]:
+        """Block public access for AMIs refuses a new public share. Worth one read-only call,
+        only when an image is to become public: otherwise the preview passes and the `up`
+        fails after the image is made (a create then undoes it)."""
+        sharing, old = inputs.get("launchPermissions"), olds.get("launchPermissions")
+        if not (isinstance(sharing, Mapping) and sharing.get("public") is True):
+            return []
+        # An AMI that is public stays public (EnableImageBlockPublicAccess).
+        if isinstance(old, Mapping) and old.get("public") is True:
+            return []
+        declared = inputs.get("region")
+        if is_unknown(declared):
+            return []
+        client = self.client(declared if isinstance(declared, str) else None)
+        try:
+            blocked = public_sharing_blocked(client)
+        except (ClientError, BotoCoreError):
+            # Not allowed or not reachable: the share itself then fails and says why.
+            return []
+        if not blocked:
+            return []
+        message = blocked_message(client.meta.region_name)
+        return [InputProblem("launchPermissions.public", message)]
+
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        olds = self.comparable(_current_form(olds))
-        news = self.comparable(news)
+        olds = self.comparable(canonical_attributes({**_ADDED_LATER, **_current_form(olds)}))
+        news = self.comparable(canonical_attributes(news))
         replaces = changed_keys(olds, news, REPLACE_KEYS)
         updates = changed_keys(olds, news, UPDATE_KEYS)
         if replaces:
             self._refuse_protected_replacement(_id, olds, replaces)
+        elif "deprecationTime" in updates:
+            self._refuse_public_deprecation(_id, olds, news)
         if DYNAMIC_PROVIDER_KEY in olds:
             # State written by the dynamic-provider version: one update rewrites it without the
             # pickled provider (DescribeImages only, unless something else changed).
             updates.append(DYNAMIC_PROVIDER_KEY)
+        # AWS reports a launch a day later, whenever an update reads the image.
+        moving = {"protectionState", "lastLaunchedTime"}
+        if "disabled" in updates:
+            moving.add("state")  # DisableImage and EnableImage change it
         return DiffResult(
             changes=bool(replaces or updates),
             replaces=replaces,
             updates=updates,
-            stables=[k for k in OUTPUT_KEYS if k != "protectionState"],
+            stables=[k for k in OUTPUT_KEYS if k not in moving],
         )
+
+    def _refuse_public_deprecation(
+        self, id_: str, olds: dict[str, Any], news: dict[str, Any]
+    ) -> None:
+        """A public image's deprecation time is limited by its creation date, which only the
+        state knows (check has the old inputs alone): refused here, at preview."""
+        created = deprecation_instant(olds.get("creationDate"))
+        if created is None:
+            return
+        problems = check_deprecation_window(olds, news, now=self.now(), created=created)
+        public = [p for p in problems if "public AMIs" in p.reason]
+        if public:
+            name = olds.get("imageName", id_)
+            raise ImageOperationError("updating", f"{name}, {id_}", str(public[0]))
 
     def _refuse_protected_replacement(
         self, id_: str, olds: dict[str, Any], replaces: list[str]
@@ -149,17 +232,30 @@ class ImageProvider(AwsSettings):
         kept = {k: olds.get(k) for k in OUTPUT_KEYS}
         if changed_keys(olds, news, ["deregistrationProtection"]):
             kept["protectionState"] = UNKNOWN
+        if changed_keys(canonical_attributes(olds), canonical_attributes(news), ["disabled"]):
+            kept["state"] = UNKNOWN
         return {**news, **kept}
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         spec = ImageSpec.from_props(props)
+        client = self.client(spec.region)
+        report = self.reporter(f"image {spec.image_name}")
+
+        def finish(image_id: str, image: ImageTypeDef) -> ImageTypeDef:
+            apply_attributes(client, image_id, {}, props, report=report, now=self.now())
+            if not declares_attributes(props):
+                return image
+            # What AWS made of it: the rounded deprecation time, the disabled state.
+            return find_image(client, image_id)
+
         image = create_image(
-            self.client(spec.region),
+            client,
             spec,
             token=token_of(props) or creation_token("", props),
-            report=self.reporter(f"image {spec.image_name}"),
+            report=report,
             schedule=self.schedule,
             clock=self.clock,
+            finish=finish,
         )
         image_id = str(image.get("ImageId"))
         outs = image_outputs(image, spec.declared_rates())
@@ -173,11 +269,47 @@ class ImageProvider(AwsSettings):
         read from AWS, so that a program declaring what AWS reports shows no diff)."""
         client = self.client(props.get("region"))
         report = self.reporter(f"image {id_}")
+        image = self.reported(client, id_, report)
+        if image is None:
+            return ReadResult("", {}, {})
+        if image.get("State") == "disabled" and props.get("disabled") is not True:
+            # A disabled AMI still exists and still costs its snapshots: it stays in the stack.
+            report(
+                "disabled (DisableImage): it can't launch instances and was made private (its "
+                "launch permissions were removed). It stays in the stack as disabled: the next "
+                "`pulumi up` re-enables it (EnableImage) and shares it as launchPermissions "
+                "declare, unless the program sets disabled to true; or re-enable it by hand "
+                f"(`aws ec2 enable-image --image-id {id_}`)."
+            )
+        reported = attribute_outputs(client, image)
+        if not props:
+            declared = {
+                **imported_inputs(image),
+                # Only what differs from an AMI as created: a program declares no more.
+                **{k: v for k, v in reported.items() if v},
+            }
+            report("imported: every input read from DescribeImages")
+            return ReadResult(id_, {**declared, **image_outputs(image, {})}, declared)
+        # What AWS reports replaces the recorded value, so the next `up` repairs drift; what it
+        # doesn't report (VolumeInitializationRate, the declared mappings) stays as declared.
+        drift = {
+            "deregistrationProtection": protection_setting(image.get("DeregistrationProtection")),
+            "description": image.get("Description") or props.get("description"),
+            "tags": reported_tags(image.get("Tags", [])) or None,
+            **drifted_attributes(props, reported),
+        }
+        outs = {**props, **image_outputs(image, recorded_rates(props)), **drift}
+        return ReadResult(id_, outs, {**(inputs or {}), **drift})
+
+    @staticmethod
+    def reported(client: EC2Client, id_: str, report: Callable[[str], None]) -> ImageTypeDef | None:
+        """The AMI as DescribeImages reports it for a refresh or an import; None when AWS says
+        it is gone (deregistered outside Pulumi)."""
         try:
-            image = find_image(client, id_)
+            return find_image(client, id_)
         except ImageNotFoundError:
             report("deregistered outside Pulumi; it is gone from the stack")
-            return ReadResult("", {}, {})
+            return None
         except ClientError as error:
             raise AwsCallError("reading", id_, error_code(error), str(error)) from error
         except (HTTPClientError, EndpointUnreachableError) as error:
@@ -189,53 +321,57 @@ class ImageProvider(AwsSettings):
                 f"DescribeImages got no answer after botocore's retries ({error}); nothing was "
                 "changed, run `pulumi refresh` again.",
             ) from error
-        if image.get("State") == "disabled":
-            # A disabled AMI still exists and still costs its snapshots: it stays in the stack.
-            report(
-                "disabled (DisableImage): it can't launch instances and was made private (its "
-                "launch permissions were removed). It stays in the stack; to use it again, "
-                f"re-enable it with EnableImage (`aws ec2 enable-image --image-id {id_}`) and "
-                "share it again where needed."
-            )
-        if not props:
-            declared = imported_inputs(image)
-            report("imported: every input read from DescribeImages")
-            return ReadResult(id_, {**declared, **image_outputs(image, {})}, declared)
-        # What AWS reports replaces the recorded value, so the next `up` repairs drift; what it
-        # doesn't report (VolumeInitializationRate, the declared mappings) stays as declared.
-        drift = {
-            "deregistrationProtection": protection_setting(image.get("DeregistrationProtection")),
-            "description": image.get("Description") or props.get("description"),
-            "tags": reported_tags(image.get("Tags", [])) or None,
-        }
-        outs = {**props, **image_outputs(image, recorded_rates(props)), **drift}
-        return ReadResult(id_, outs, {**(inputs or {}), **drift})
 
     @requires("ec2:ModifyImageAttribute", "ec2:DescribeImages")
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         spec = ImageSpec.from_props(news)
         client = self.client(spec.region)
-        report = self.reporter(f"image {spec.image_name} ({id_})")
-        recorded = str(olds.get("protectionState") or "")
-        # Only AWS's own strings say what is set; anything else (such as the `true` that older
-        # versions stored from the enable call's `Return`) means "ask AWS again".
-        known = recorded.lower().startswith(("enabled", "disabled"))
-        if not (known and parse_protection_state(recorded).satisfies(spec.protection)):
-            set_protection(client, id_, spec.protection)
-            report(f"deregistration protection set to {spec.protection.value}")
-        if normalized(olds.get("description")) != normalized(news.get("description")):
-            client.modify_image_attribute(
-                ImageId=id_, Description={"Value": spec.description or ""}
-            )
-        old_tags = {str(k): str(v) for k, v in (olds.get("tags") or {}).items()}
-        if old_tags != dict(spec.tags):
-            # Snapshots CreateImage made belong to the image; snapshots from elsewhere don't.
-            owned = list(olds.get("snapshotIds") or []) if spec.from_instance else []
-            retag(client, [id_, *owned], old_tags, spec.tags)
+        # Snapshots CreateImage made belong to the image; snapshots from elsewhere don't.
+        owned = list(olds.get("snapshotIds") or []) if spec.from_instance else []
+        self.change_in_place(
+            client,
+            id_,
+            olds,
+            news,
+            protection=spec.protection,
+            description=spec.description,
+            tags=spec.tags,
+            owned_snapshots=owned,
+            report=self.reporter(f"image {spec.image_name} ({id_})"),
+        )
         # One read gives every output, the protection AWS now reports among them.
         image = find_image(client, id_)
         outs = image_outputs(image, spec.declared_rates())
         return UpdateResult({**news, **outs})
+
+    def change_in_place(
+        self,
+        client: EC2Client,
+        id_: str,
+        olds: dict[str, Any],
+        news: dict[str, Any],
+        *,
+        protection: Protection,
+        description: str | None,
+        tags: Mapping[str, str],
+        owned_snapshots: list[str],
+        report: Callable[[str], None],
+    ) -> None:
+        """What an update changes on an AMI, one call per changed input: protection,
+        description, tags (on the image and the snapshots it owns), and the attributes."""
+        recorded = str(olds.get("protectionState") or "")
+        # Only AWS's own strings say what is set; anything else (such as the `true` that older
+        # versions stored from the enable call's `Return`) means "ask AWS again".
+        known = recorded.lower().startswith(("enabled", "disabled"))
+        if not (known and parse_protection_state(recorded).satisfies(protection)):
+            set_protection(client, id_, protection)
+            report(f"deregistration protection set to {protection.value}")
+        if normalized(olds.get("description")) != normalized(news.get("description")):
+            client.modify_image_attribute(ImageId=id_, Description={"Value": description or ""})
+        old_tags = {str(k): str(v) for k, v in (olds.get("tags") or {}).items()}
+        if old_tags != dict(tags):
+            retag(client, [id_, *owned_snapshots], old_tags, tags)
+        apply_attributes(client, id_, olds, news, report=report, now=self.now())
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         delete_snapshots = props.get("deleteSnapshotsOnDestroy")
@@ -245,7 +381,10 @@ class ImageProvider(AwsSettings):
             # Only an explicit true deletes: state written before inputs were type-checked may
             # hold the string "false", which truthiness would read as true.
             delete_snapshots=delete_snapshots is None or str(delete_snapshots).lower() == "true",
+            # Like deleteSnapshotsOnDestroy: only an explicit true deletes an image in use.
+            delete_when_in_use=str(props.get("deleteWhenInUse")).lower() == "true",
             recorded_snapshot_ids=[str(s) for s in props.get("snapshotIds") or []],
             report=self.reporter(f"image {props.get('imageName', id_)} ({id_})"),
             now=self.now,
+            recycle_bin=self.recycle_bin_report,
         )

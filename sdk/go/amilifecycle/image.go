@@ -22,10 +22,16 @@ type Image struct {
 	CreationDate pulumi.StringOutput `pulumi:"creationDate"`
 	// Whether destroy deletes the image's snapshots with DeregisterImage(DeleteAssociatedSnapshots) (default true); a snapshot another AMI uses is kept and reported.
 	DeleteSnapshotsOnDestroy pulumi.BoolPtrOutput `pulumi:"deleteSnapshotsOnDestroy"`
+	// Whether destroy deregisters the image while instances, launch templates, Systems Manager parameters or Image Builder recipes still use it (DescribeImageReferences); default false: destroy is refused, listing each of them. True: they are only reported.
+	DeleteWhenInUse pulumi.BoolPtrOutput `pulumi:"deleteWhenInUse"`
+	// When the image is deprecated (EnableImageDeprecation), in UTC, for example 2027-06-01T00:00:00Z; seconds are rounded to the nearest minute, as AWS does. Not in the past, at most 10 years ahead (2 years from creation for a public image); changed in place, removing it cancels the deprecation. Read back as AWS reports it.
+	DeprecationTime pulumi.StringPtrOutput `pulumi:"deprecationTime"`
 	// Deregistration protection (default enabled; changed in place).
 	DeregistrationProtection DeregistrationProtectionOutput `pulumi:"deregistrationProtection"`
 	// The AMI's description (changed in place).
 	Description pulumi.StringPtrOutput `pulumi:"description"`
+	// Whether the image is disabled (DisableImage: it can't launch instances and is made private); default false, changed in place (EnableImage).
+	Disabled pulumi.BoolPtrOutput `pulumi:"disabled"`
 	// Create the image from an instance (CreateImage).
 	FromInstance FromInstancePtrOutput `pulumi:"fromInstance"`
 	// Register the image from snapshots (RegisterImage); exactly one of fromSnapshots and fromInstance.
@@ -34,6 +40,10 @@ type Image struct {
 	ImageId pulumi.StringOutput `pulumi:"imageId"`
 	// The AMI's name: 3-128 characters of letters, digits, spaces and ( ) [ ] . / - ' @ _, unique in the Region. Changing it replaces the image.
 	ImageName pulumi.StringOutput `pulumi:"imageName"`
+	// When the image last launched an instance (DescribeImages' LastLaunchedTime); AWS reports a launch 24 hours later, and the output is absent until it does.
+	LastLaunchedTime pulumi.StringPtrOutput `pulumi:"lastLaunchedTime"`
+	// Who may launch the image besides its owner (ModifyImageAttribute launchPermission); absent: private. Changed in place, exactly the difference; sharing done outside Pulumi shows as drift on refresh.
+	LaunchPermissions LaunchPermissionsPtrOutput `pulumi:"launchPermissions"`
 	// The AWS account that owns the image.
 	OwnerId pulumi.StringOutput `pulumi:"ownerId"`
 	// Deregistration protection as AWS reports it: enabled-without-cooldown, enabled-with-cooldown, disabled, or a 'disabled after <time>' form while a cooldown runs.
@@ -111,16 +121,24 @@ type imageArgs struct {
 	BlockDeviceMappings []BlockDeviceMapping `pulumi:"blockDeviceMappings"`
 	// Whether destroy deletes the image's snapshots with DeregisterImage(DeleteAssociatedSnapshots) (default true); a snapshot another AMI uses is kept and reported.
 	DeleteSnapshotsOnDestroy *bool `pulumi:"deleteSnapshotsOnDestroy"`
+	// Whether destroy deregisters the image while instances, launch templates, Systems Manager parameters or Image Builder recipes still use it (DescribeImageReferences); default false: destroy is refused, listing each of them. True: they are only reported.
+	DeleteWhenInUse *bool `pulumi:"deleteWhenInUse"`
+	// When the image is deprecated (EnableImageDeprecation), in UTC, for example 2027-06-01T00:00:00Z; seconds are rounded to the nearest minute, as AWS does. Not in the past, at most 10 years ahead (2 years from creation for a public image); changed in place, removing it cancels the deprecation. Read back as AWS reports it.
+	DeprecationTime *string `pulumi:"deprecationTime"`
 	// Deregistration protection (default enabled; changed in place).
 	DeregistrationProtection *DeregistrationProtection `pulumi:"deregistrationProtection"`
 	// The AMI's description (changed in place).
 	Description *string `pulumi:"description"`
+	// Whether the image is disabled (DisableImage: it can't launch instances and is made private); default false, changed in place (EnableImage).
+	Disabled *bool `pulumi:"disabled"`
 	// Create the image from an instance (CreateImage).
 	FromInstance *FromInstance `pulumi:"fromInstance"`
 	// Register the image from snapshots (RegisterImage); exactly one of fromSnapshots and fromInstance.
 	FromSnapshots *FromSnapshots `pulumi:"fromSnapshots"`
 	// The AMI's name: 3-128 characters of letters, digits, spaces and ( ) [ ] . / - ' @ _, unique in the Region. Changing it replaces the image.
 	ImageName string `pulumi:"imageName"`
+	// Who may launch the image besides its owner (ModifyImageAttribute launchPermission); absent: private. Changed in place, exactly the difference; sharing done outside Pulumi shows as drift on refresh.
+	LaunchPermissions *LaunchPermissions `pulumi:"launchPermissions"`
 	// The Region; defaults to the provider's region (ami-lifecycle:region), then to the AWS SDK's own settings (AWS_REGION). Changing it replaces the image.
 	Region *string `pulumi:"region"`
 	// Tags for the image and for every snapshot it owns (changed in place); keys may not begin with aws:, keys are at most 127 and values 256 characters.
@@ -133,16 +151,24 @@ type ImageArgs struct {
 	BlockDeviceMappings BlockDeviceMappingArrayInput
 	// Whether destroy deletes the image's snapshots with DeregisterImage(DeleteAssociatedSnapshots) (default true); a snapshot another AMI uses is kept and reported.
 	DeleteSnapshotsOnDestroy pulumi.BoolPtrInput
+	// Whether destroy deregisters the image while instances, launch templates, Systems Manager parameters or Image Builder recipes still use it (DescribeImageReferences); default false: destroy is refused, listing each of them. True: they are only reported.
+	DeleteWhenInUse pulumi.BoolPtrInput
+	// When the image is deprecated (EnableImageDeprecation), in UTC, for example 2027-06-01T00:00:00Z; seconds are rounded to the nearest minute, as AWS does. Not in the past, at most 10 years ahead (2 years from creation for a public image); changed in place, removing it cancels the deprecation. Read back as AWS reports it.
+	DeprecationTime pulumi.StringPtrInput
 	// Deregistration protection (default enabled; changed in place).
 	DeregistrationProtection DeregistrationProtectionPtrInput
 	// The AMI's description (changed in place).
 	Description pulumi.StringPtrInput
+	// Whether the image is disabled (DisableImage: it can't launch instances and is made private); default false, changed in place (EnableImage).
+	Disabled pulumi.BoolPtrInput
 	// Create the image from an instance (CreateImage).
 	FromInstance FromInstancePtrInput
 	// Register the image from snapshots (RegisterImage); exactly one of fromSnapshots and fromInstance.
 	FromSnapshots FromSnapshotsPtrInput
 	// The AMI's name: 3-128 characters of letters, digits, spaces and ( ) [ ] . / - ' @ _, unique in the Region. Changing it replaces the image.
 	ImageName pulumi.StringInput
+	// Who may launch the image besides its owner (ModifyImageAttribute launchPermission); absent: private. Changed in place, exactly the difference; sharing done outside Pulumi shows as drift on refresh.
+	LaunchPermissions LaunchPermissionsPtrInput
 	// The Region; defaults to the provider's region (ami-lifecycle:region), then to the AWS SDK's own settings (AWS_REGION). Changing it replaces the image.
 	Region pulumi.StringPtrInput
 	// Tags for the image and for every snapshot it owns (changed in place); keys may not begin with aws:, keys are at most 127 and values 256 characters.
@@ -201,6 +227,16 @@ func (o ImageOutput) DeleteSnapshotsOnDestroy() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *Image) pulumi.BoolPtrOutput { return v.DeleteSnapshotsOnDestroy }).(pulumi.BoolPtrOutput)
 }
 
+// Whether destroy deregisters the image while instances, launch templates, Systems Manager parameters or Image Builder recipes still use it (DescribeImageReferences); default false: destroy is refused, listing each of them. True: they are only reported.
+func (o ImageOutput) DeleteWhenInUse() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Image) pulumi.BoolPtrOutput { return v.DeleteWhenInUse }).(pulumi.BoolPtrOutput)
+}
+
+// When the image is deprecated (EnableImageDeprecation), in UTC, for example 2027-06-01T00:00:00Z; seconds are rounded to the nearest minute, as AWS does. Not in the past, at most 10 years ahead (2 years from creation for a public image); changed in place, removing it cancels the deprecation. Read back as AWS reports it.
+func (o ImageOutput) DeprecationTime() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Image) pulumi.StringPtrOutput { return v.DeprecationTime }).(pulumi.StringPtrOutput)
+}
+
 // Deregistration protection (default enabled; changed in place).
 func (o ImageOutput) DeregistrationProtection() DeregistrationProtectionOutput {
 	return o.ApplyT(func(v *Image) DeregistrationProtectionOutput { return v.DeregistrationProtection }).(DeregistrationProtectionOutput)
@@ -209,6 +245,11 @@ func (o ImageOutput) DeregistrationProtection() DeregistrationProtectionOutput {
 // The AMI's description (changed in place).
 func (o ImageOutput) Description() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Image) pulumi.StringPtrOutput { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+// Whether the image is disabled (DisableImage: it can't launch instances and is made private); default false, changed in place (EnableImage).
+func (o ImageOutput) Disabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Image) pulumi.BoolPtrOutput { return v.Disabled }).(pulumi.BoolPtrOutput)
 }
 
 // Create the image from an instance (CreateImage).
@@ -229,6 +270,16 @@ func (o ImageOutput) ImageId() pulumi.StringOutput {
 // The AMI's name: 3-128 characters of letters, digits, spaces and ( ) [ ] . / - ' @ _, unique in the Region. Changing it replaces the image.
 func (o ImageOutput) ImageName() pulumi.StringOutput {
 	return o.ApplyT(func(v *Image) pulumi.StringOutput { return v.ImageName }).(pulumi.StringOutput)
+}
+
+// When the image last launched an instance (DescribeImages' LastLaunchedTime); AWS reports a launch 24 hours later, and the output is absent until it does.
+func (o ImageOutput) LastLaunchedTime() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Image) pulumi.StringPtrOutput { return v.LastLaunchedTime }).(pulumi.StringPtrOutput)
+}
+
+// Who may launch the image besides its owner (ModifyImageAttribute launchPermission); absent: private. Changed in place, exactly the difference; sharing done outside Pulumi shows as drift on refresh.
+func (o ImageOutput) LaunchPermissions() LaunchPermissionsPtrOutput {
+	return o.ApplyT(func(v *Image) LaunchPermissionsPtrOutput { return v.LaunchPermissions }).(LaunchPermissionsPtrOutput)
 }
 
 // The AWS account that owns the image.

@@ -23,6 +23,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 	switch typ {
 	case "ami-lifecycle:index:Image":
 		r = &Image{}
+	case "ami-lifecycle:index:ImageCopy":
+		r = &ImageCopy{}
 	case "ami-lifecycle:index:MachineImage":
 		r = &MachineImage{}
 	case "ami-lifecycle:index:VolumeSnapshot":

@@ -16,10 +16,16 @@ import (
 type MachineImage struct {
 	pulumi.ResourceState
 
+	// The copies' AMI ids by Region (a further copy into the same Region as <region>/<imageName>).
+	CopyImageIds pulumi.StringMapOutput `pulumi:"copyImageIds"`
 	// When AWS created the image.
 	CreationDate pulumi.StringOutput `pulumi:"creationDate"`
+	// When the image is deprecated, as DescribeImages reports it (DeprecationTime).
+	DeprecationTime pulumi.StringPtrOutput `pulumi:"deprecationTime"`
 	// The AMI id (ami-...).
 	ImageId pulumi.StringOutput `pulumi:"imageId"`
+	// When the image last launched an instance (DescribeImages' LastLaunchedTime); AWS reports a launch 24 hours later, and the output is absent until it does.
+	LastLaunchedTime pulumi.StringPtrOutput `pulumi:"lastLaunchedTime"`
 	// The AWS account that owns the image.
 	OwnerId pulumi.StringOutput `pulumi:"ownerId"`
 	// Deregistration protection as AWS reports it: enabled-without-cooldown, enabled-with-cooldown, disabled, or a 'disabled after <time>' form while a cooldown runs.
@@ -56,18 +62,28 @@ func NewMachineImage(ctx *pulumi.Context,
 type machineImageArgs struct {
 	// The image's devices: required with fromSnapshots, overrides of the instance's devices with fromInstance. Changing them replaces the image.
 	BlockDeviceMappings []BlockDeviceMapping `pulumi:"blockDeviceMappings"`
+	// Copies of the image, each an ImageCopy child made with CopyImage in its Region, from this image; settings it leaves out are the image's (imageName, protection, tags, deprecation; deleteSnapshotsOnDestroy and deleteWhenInUse always).
+	Copies []CopyTarget `pulumi:"copies"`
 	// Whether destroy deletes the image's snapshots with DeregisterImage(DeleteAssociatedSnapshots) (default true); a snapshot another AMI uses is kept and reported.
 	DeleteSnapshotsOnDestroy *bool `pulumi:"deleteSnapshotsOnDestroy"`
+	// Whether destroy deregisters the image while instances, launch templates, Systems Manager parameters or Image Builder recipes still use it (DescribeImageReferences); default false: destroy is refused, listing each of them. True: they are only reported.
+	DeleteWhenInUse *bool `pulumi:"deleteWhenInUse"`
+	// When the image is deprecated (EnableImageDeprecation), in UTC, for example 2027-06-01T00:00:00Z; seconds are rounded to the nearest minute, as AWS does. Not in the past, at most 10 years ahead (2 years from creation for a public image); changed in place, removing it cancels the deprecation. Read back as AWS reports it.
+	DeprecationTime *string `pulumi:"deprecationTime"`
 	// Deregistration protection (default enabled; changed in place).
 	DeregistrationProtection *DeregistrationProtection `pulumi:"deregistrationProtection"`
 	// The AMI's description (changed in place).
 	Description *string `pulumi:"description"`
+	// Whether the image is disabled (DisableImage: it can't launch instances and is made private); default false, changed in place (EnableImage).
+	Disabled *bool `pulumi:"disabled"`
 	// Create the image from an instance (CreateImage).
 	FromInstance *FromInstance `pulumi:"fromInstance"`
 	// Register the image from snapshots (RegisterImage); exactly one of fromSnapshots and fromInstance.
 	FromSnapshots *FromSnapshots `pulumi:"fromSnapshots"`
 	// The AMI's name: 3-128 characters of letters, digits, spaces and ( ) [ ] . / - ' @ _, unique in the Region. Changing it replaces the image.
 	ImageName string `pulumi:"imageName"`
+	// Who may launch the image besides its owner (ModifyImageAttribute launchPermission); absent: private. Changed in place, exactly the difference; sharing done outside Pulumi shows as drift on refresh.
+	LaunchPermissions *LaunchPermissions `pulumi:"launchPermissions"`
 	// The Region; defaults to the provider's region (ami-lifecycle:region), then to the AWS SDK's own settings (AWS_REGION). Changing it replaces the image.
 	Region *string `pulumi:"region"`
 	// Tags for the image and for every snapshot it owns (changed in place); keys may not begin with aws:, keys are at most 127 and values 256 characters.
@@ -78,18 +94,28 @@ type machineImageArgs struct {
 type MachineImageArgs struct {
 	// The image's devices: required with fromSnapshots, overrides of the instance's devices with fromInstance. Changing them replaces the image.
 	BlockDeviceMappings BlockDeviceMappingArrayInput
+	// Copies of the image, each an ImageCopy child made with CopyImage in its Region, from this image; settings it leaves out are the image's (imageName, protection, tags, deprecation; deleteSnapshotsOnDestroy and deleteWhenInUse always).
+	Copies CopyTargetArrayInput
 	// Whether destroy deletes the image's snapshots with DeregisterImage(DeleteAssociatedSnapshots) (default true); a snapshot another AMI uses is kept and reported.
 	DeleteSnapshotsOnDestroy pulumi.BoolPtrInput
+	// Whether destroy deregisters the image while instances, launch templates, Systems Manager parameters or Image Builder recipes still use it (DescribeImageReferences); default false: destroy is refused, listing each of them. True: they are only reported.
+	DeleteWhenInUse pulumi.BoolPtrInput
+	// When the image is deprecated (EnableImageDeprecation), in UTC, for example 2027-06-01T00:00:00Z; seconds are rounded to the nearest minute, as AWS does. Not in the past, at most 10 years ahead (2 years from creation for a public image); changed in place, removing it cancels the deprecation. Read back as AWS reports it.
+	DeprecationTime pulumi.StringPtrInput
 	// Deregistration protection (default enabled; changed in place).
 	DeregistrationProtection DeregistrationProtectionPtrInput
 	// The AMI's description (changed in place).
 	Description pulumi.StringPtrInput
+	// Whether the image is disabled (DisableImage: it can't launch instances and is made private); default false, changed in place (EnableImage).
+	Disabled pulumi.BoolPtrInput
 	// Create the image from an instance (CreateImage).
 	FromInstance FromInstancePtrInput
 	// Register the image from snapshots (RegisterImage); exactly one of fromSnapshots and fromInstance.
 	FromSnapshots FromSnapshotsPtrInput
 	// The AMI's name: 3-128 characters of letters, digits, spaces and ( ) [ ] . / - ' @ _, unique in the Region. Changing it replaces the image.
 	ImageName pulumi.StringInput
+	// Who may launch the image besides its owner (ModifyImageAttribute launchPermission); absent: private. Changed in place, exactly the difference; sharing done outside Pulumi shows as drift on refresh.
+	LaunchPermissions LaunchPermissionsPtrInput
 	// The Region; defaults to the provider's region (ami-lifecycle:region), then to the AWS SDK's own settings (AWS_REGION). Changing it replaces the image.
 	Region pulumi.StringPtrInput
 	// Tags for the image and for every snapshot it owns (changed in place); keys may not begin with aws:, keys are at most 127 and values 256 characters.
@@ -133,14 +159,29 @@ func (o MachineImageOutput) ToMachineImageOutputWithContext(ctx context.Context)
 	return o
 }
 
+// The copies' AMI ids by Region (a further copy into the same Region as <region>/<imageName>).
+func (o MachineImageOutput) CopyImageIds() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *MachineImage) pulumi.StringMapOutput { return v.CopyImageIds }).(pulumi.StringMapOutput)
+}
+
 // When AWS created the image.
 func (o MachineImageOutput) CreationDate() pulumi.StringOutput {
 	return o.ApplyT(func(v *MachineImage) pulumi.StringOutput { return v.CreationDate }).(pulumi.StringOutput)
 }
 
+// When the image is deprecated, as DescribeImages reports it (DeprecationTime).
+func (o MachineImageOutput) DeprecationTime() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *MachineImage) pulumi.StringPtrOutput { return v.DeprecationTime }).(pulumi.StringPtrOutput)
+}
+
 // The AMI id (ami-...).
 func (o MachineImageOutput) ImageId() pulumi.StringOutput {
 	return o.ApplyT(func(v *MachineImage) pulumi.StringOutput { return v.ImageId }).(pulumi.StringOutput)
+}
+
+// When the image last launched an instance (DescribeImages' LastLaunchedTime); AWS reports a launch 24 hours later, and the output is absent until it does.
+func (o MachineImageOutput) LastLaunchedTime() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *MachineImage) pulumi.StringPtrOutput { return v.LastLaunchedTime }).(pulumi.StringPtrOutput)
 }
 
 // The AWS account that owns the image.

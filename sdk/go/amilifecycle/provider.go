@@ -40,6 +40,8 @@ func NewProvider(ctx *pulumi.Context,
 type providerArgs struct {
 	// The AWS shared-config profile to use; without it, the AWS SDK's own settings (AWS_PROFILE, the default credential chain).
 	Profile *string `pulumi:"profile"`
+	// Whether destroy reports which deregistered AMIs and deleted snapshots a Recycle Bin retention rule keeps, and until when (default false: it costs one or two more EC2 calls per image, ListImagesInRecycleBin and ListSnapshotsInRecycleBin).
+	RecycleBinReport *bool `pulumi:"recycleBinReport"`
 	// The AWS Region for the package's resources; without it, the AWS SDK's own settings (AWS_REGION, the profile's region).
 	Region *string `pulumi:"region"`
 }
@@ -48,6 +50,8 @@ type providerArgs struct {
 type ProviderArgs struct {
 	// The AWS shared-config profile to use; without it, the AWS SDK's own settings (AWS_PROFILE, the default credential chain).
 	Profile pulumi.StringPtrInput
+	// Whether destroy reports which deregistered AMIs and deleted snapshots a Recycle Bin retention rule keeps, and until when (default false: it costs one or two more EC2 calls per image, ListImagesInRecycleBin and ListSnapshotsInRecycleBin).
+	RecycleBinReport pulumi.BoolPtrInput
 	// The AWS Region for the package's resources; without it, the AWS SDK's own settings (AWS_REGION, the profile's region).
 	Region pulumi.StringPtrInput
 }

@@ -140,6 +140,205 @@ func (o BlockDeviceMappingArrayOutput) Index(i pulumi.IntInput) BlockDeviceMappi
 	}).(BlockDeviceMappingOutput)
 }
 
+// One copy of a MachineImage's image in a Region (an ImageCopy child); what it leaves out is the image's.
+type CopyTarget struct {
+	// Whether the source AMI's user-defined tags are copied to the copy too (default false; not aws: tags). Changing it replaces the copy.
+	CopyImageTags *bool `pulumi:"copyImageTags"`
+	// When the copy is deprecated (default: the image's).
+	DeprecationTime *string `pulumi:"deprecationTime"`
+	// The copy's deregistration protection (default: the image's).
+	DeregistrationProtection *DeregistrationProtection `pulumi:"deregistrationProtection"`
+	// The copy's description (at most 255 characters; changed in place).
+	Description *string `pulumi:"description"`
+	// Whether the copy is disabled (default false).
+	Disabled *bool `pulumi:"disabled"`
+	// Whether the copy's snapshots are encrypted (CopyImage Encrypted): an unencrypted snapshot can be copied encrypted, an encrypted one never unencrypted. Changing it replaces the copy.
+	Encrypted *bool `pulumi:"encrypted"`
+	// The copy's name (default: the image's); two copies in one Region need different names.
+	ImageName *string `pulumi:"imageName"`
+	// The KMS key (key id, alias or their ARNs; it must exist in the copy's Region) that encrypts the copy's snapshots; only with encrypted: true (default: the AWS managed key for EBS). Changing it replaces the copy.
+	KmsKeyId *string `pulumi:"kmsKeyId"`
+	// Who may launch the copy besides its owner (default: private).
+	LaunchPermissions *LaunchPermissions `pulumi:"launchPermissions"`
+	// The Region to copy the image to (required); it may be the image's own, with an imageName of its own.
+	Region string `pulumi:"region"`
+	// A time-based copy: each snapshot is copied within this many minutes, 15-2,880, in 15-minute increments; without it, best effort. Only paces the copy being made: changing it changes nothing in AWS.
+	SnapshotCopyCompletionDurationMinutes *int `pulumi:"snapshotCopyCompletionDurationMinutes"`
+	// Tags for the copy and its snapshots (default: the image's).
+	Tags map[string]string `pulumi:"tags"`
+}
+
+// CopyTargetInput is an input type that accepts CopyTargetArgs and CopyTargetOutput values.
+// You can construct a concrete instance of `CopyTargetInput` via:
+//
+//	CopyTargetArgs{...}
+type CopyTargetInput interface {
+	pulumi.Input
+
+	ToCopyTargetOutput() CopyTargetOutput
+	ToCopyTargetOutputWithContext(context.Context) CopyTargetOutput
+}
+
+// One copy of a MachineImage's image in a Region (an ImageCopy child); what it leaves out is the image's.
+type CopyTargetArgs struct {
+	// Whether the source AMI's user-defined tags are copied to the copy too (default false; not aws: tags). Changing it replaces the copy.
+	CopyImageTags pulumi.BoolPtrInput `pulumi:"copyImageTags"`
+	// When the copy is deprecated (default: the image's).
+	DeprecationTime pulumi.StringPtrInput `pulumi:"deprecationTime"`
+	// The copy's deregistration protection (default: the image's).
+	DeregistrationProtection DeregistrationProtectionPtrInput `pulumi:"deregistrationProtection"`
+	// The copy's description (at most 255 characters; changed in place).
+	Description pulumi.StringPtrInput `pulumi:"description"`
+	// Whether the copy is disabled (default false).
+	Disabled pulumi.BoolPtrInput `pulumi:"disabled"`
+	// Whether the copy's snapshots are encrypted (CopyImage Encrypted): an unencrypted snapshot can be copied encrypted, an encrypted one never unencrypted. Changing it replaces the copy.
+	Encrypted pulumi.BoolPtrInput `pulumi:"encrypted"`
+	// The copy's name (default: the image's); two copies in one Region need different names.
+	ImageName pulumi.StringPtrInput `pulumi:"imageName"`
+	// The KMS key (key id, alias or their ARNs; it must exist in the copy's Region) that encrypts the copy's snapshots; only with encrypted: true (default: the AWS managed key for EBS). Changing it replaces the copy.
+	KmsKeyId pulumi.StringPtrInput `pulumi:"kmsKeyId"`
+	// Who may launch the copy besides its owner (default: private).
+	LaunchPermissions LaunchPermissionsPtrInput `pulumi:"launchPermissions"`
+	// The Region to copy the image to (required); it may be the image's own, with an imageName of its own.
+	Region pulumi.StringInput `pulumi:"region"`
+	// A time-based copy: each snapshot is copied within this many minutes, 15-2,880, in 15-minute increments; without it, best effort. Only paces the copy being made: changing it changes nothing in AWS.
+	SnapshotCopyCompletionDurationMinutes pulumi.IntPtrInput `pulumi:"snapshotCopyCompletionDurationMinutes"`
+	// Tags for the copy and its snapshots (default: the image's).
+	Tags pulumi.StringMapInput `pulumi:"tags"`
+}
+
+func (CopyTargetArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*CopyTarget)(nil)).Elem()
+}
+
+func (i CopyTargetArgs) ToCopyTargetOutput() CopyTargetOutput {
+	return i.ToCopyTargetOutputWithContext(context.Background())
+}
+
+func (i CopyTargetArgs) ToCopyTargetOutputWithContext(ctx context.Context) CopyTargetOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CopyTargetOutput)
+}
+
+// CopyTargetArrayInput is an input type that accepts CopyTargetArray and CopyTargetArrayOutput values.
+// You can construct a concrete instance of `CopyTargetArrayInput` via:
+//
+//	CopyTargetArray{ CopyTargetArgs{...} }
+type CopyTargetArrayInput interface {
+	pulumi.Input
+
+	ToCopyTargetArrayOutput() CopyTargetArrayOutput
+	ToCopyTargetArrayOutputWithContext(context.Context) CopyTargetArrayOutput
+}
+
+type CopyTargetArray []CopyTargetInput
+
+func (CopyTargetArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]CopyTarget)(nil)).Elem()
+}
+
+func (i CopyTargetArray) ToCopyTargetArrayOutput() CopyTargetArrayOutput {
+	return i.ToCopyTargetArrayOutputWithContext(context.Background())
+}
+
+func (i CopyTargetArray) ToCopyTargetArrayOutputWithContext(ctx context.Context) CopyTargetArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CopyTargetArrayOutput)
+}
+
+// One copy of a MachineImage's image in a Region (an ImageCopy child); what it leaves out is the image's.
+type CopyTargetOutput struct{ *pulumi.OutputState }
+
+func (CopyTargetOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*CopyTarget)(nil)).Elem()
+}
+
+func (o CopyTargetOutput) ToCopyTargetOutput() CopyTargetOutput {
+	return o
+}
+
+func (o CopyTargetOutput) ToCopyTargetOutputWithContext(ctx context.Context) CopyTargetOutput {
+	return o
+}
+
+// Whether the source AMI's user-defined tags are copied to the copy too (default false; not aws: tags). Changing it replaces the copy.
+func (o CopyTargetOutput) CopyImageTags() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v CopyTarget) *bool { return v.CopyImageTags }).(pulumi.BoolPtrOutput)
+}
+
+// When the copy is deprecated (default: the image's).
+func (o CopyTargetOutput) DeprecationTime() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CopyTarget) *string { return v.DeprecationTime }).(pulumi.StringPtrOutput)
+}
+
+// The copy's deregistration protection (default: the image's).
+func (o CopyTargetOutput) DeregistrationProtection() DeregistrationProtectionPtrOutput {
+	return o.ApplyT(func(v CopyTarget) *DeregistrationProtection { return v.DeregistrationProtection }).(DeregistrationProtectionPtrOutput)
+}
+
+// The copy's description (at most 255 characters; changed in place).
+func (o CopyTargetOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CopyTarget) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+// Whether the copy is disabled (default false).
+func (o CopyTargetOutput) Disabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v CopyTarget) *bool { return v.Disabled }).(pulumi.BoolPtrOutput)
+}
+
+// Whether the copy's snapshots are encrypted (CopyImage Encrypted): an unencrypted snapshot can be copied encrypted, an encrypted one never unencrypted. Changing it replaces the copy.
+func (o CopyTargetOutput) Encrypted() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v CopyTarget) *bool { return v.Encrypted }).(pulumi.BoolPtrOutput)
+}
+
+// The copy's name (default: the image's); two copies in one Region need different names.
+func (o CopyTargetOutput) ImageName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CopyTarget) *string { return v.ImageName }).(pulumi.StringPtrOutput)
+}
+
+// The KMS key (key id, alias or their ARNs; it must exist in the copy's Region) that encrypts the copy's snapshots; only with encrypted: true (default: the AWS managed key for EBS). Changing it replaces the copy.
+func (o CopyTargetOutput) KmsKeyId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v CopyTarget) *string { return v.KmsKeyId }).(pulumi.StringPtrOutput)
+}
+
+// Who may launch the copy besides its owner (default: private).
+func (o CopyTargetOutput) LaunchPermissions() LaunchPermissionsPtrOutput {
+	return o.ApplyT(func(v CopyTarget) *LaunchPermissions { return v.LaunchPermissions }).(LaunchPermissionsPtrOutput)
+}
+
+// The Region to copy the image to (required); it may be the image's own, with an imageName of its own.
+func (o CopyTargetOutput) Region() pulumi.StringOutput {
+	return o.ApplyT(func(v CopyTarget) string { return v.Region }).(pulumi.StringOutput)
+}
+
+// A time-based copy: each snapshot is copied within this many minutes, 15-2,880, in 15-minute increments; without it, best effort. Only paces the copy being made: changing it changes nothing in AWS.
+func (o CopyTargetOutput) SnapshotCopyCompletionDurationMinutes() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v CopyTarget) *int { return v.SnapshotCopyCompletionDurationMinutes }).(pulumi.IntPtrOutput)
+}
+
+// Tags for the copy and its snapshots (default: the image's).
+func (o CopyTargetOutput) Tags() pulumi.StringMapOutput {
+	return o.ApplyT(func(v CopyTarget) map[string]string { return v.Tags }).(pulumi.StringMapOutput)
+}
+
+type CopyTargetArrayOutput struct{ *pulumi.OutputState }
+
+func (CopyTargetArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]CopyTarget)(nil)).Elem()
+}
+
+func (o CopyTargetArrayOutput) ToCopyTargetArrayOutput() CopyTargetArrayOutput {
+	return o
+}
+
+func (o CopyTargetArrayOutput) ToCopyTargetArrayOutputWithContext(ctx context.Context) CopyTargetArrayOutput {
+	return o
+}
+
+func (o CopyTargetArrayOutput) Index(i pulumi.IntInput) CopyTargetOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) CopyTarget {
+		return vs[0].([]CopyTarget)[vs[1].(int)]
+	}).(CopyTargetOutput)
+}
+
 // An EBS volume of the image: from a snapshot, from a volume to snapshot, or new and empty (every documented Ebs field of a block device mapping).
 type Ebs struct {
 	// Whether instances launched from the image delete this volume when they terminate.
@@ -978,21 +1177,226 @@ func (o FromSnapshotsPtrOutput) VirtualizationType() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+// The accounts, organizations and OUs that may launch the image, or every account (public).
+type LaunchPermissions struct {
+	// AWS Organizations organization ARNs (arn:aws:organizations::<account>:organization/o-...): every account of the organization may launch the image.
+	OrganizationArns []string `pulumi:"organizationArns"`
+	// AWS Organizations OU ARNs (arn:aws:organizations::<account>:ou/o-.../ou-...): every account of the OU may launch the image.
+	OrganizationalUnitArns []string `pulumi:"organizationalUnitArns"`
+	// True: every AWS account may launch the image; refused while block public access for AMIs is on in the Region.
+	Public *bool `pulumi:"public"`
+	// AWS account ids (12 digits) that may launch the image.
+	UserIds []string `pulumi:"userIds"`
+}
+
+// LaunchPermissionsInput is an input type that accepts LaunchPermissionsArgs and LaunchPermissionsOutput values.
+// You can construct a concrete instance of `LaunchPermissionsInput` via:
+//
+//	LaunchPermissionsArgs{...}
+type LaunchPermissionsInput interface {
+	pulumi.Input
+
+	ToLaunchPermissionsOutput() LaunchPermissionsOutput
+	ToLaunchPermissionsOutputWithContext(context.Context) LaunchPermissionsOutput
+}
+
+// The accounts, organizations and OUs that may launch the image, or every account (public).
+type LaunchPermissionsArgs struct {
+	// AWS Organizations organization ARNs (arn:aws:organizations::<account>:organization/o-...): every account of the organization may launch the image.
+	OrganizationArns pulumi.StringArrayInput `pulumi:"organizationArns"`
+	// AWS Organizations OU ARNs (arn:aws:organizations::<account>:ou/o-.../ou-...): every account of the OU may launch the image.
+	OrganizationalUnitArns pulumi.StringArrayInput `pulumi:"organizationalUnitArns"`
+	// True: every AWS account may launch the image; refused while block public access for AMIs is on in the Region.
+	Public pulumi.BoolPtrInput `pulumi:"public"`
+	// AWS account ids (12 digits) that may launch the image.
+	UserIds pulumi.StringArrayInput `pulumi:"userIds"`
+}
+
+func (LaunchPermissionsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*LaunchPermissions)(nil)).Elem()
+}
+
+func (i LaunchPermissionsArgs) ToLaunchPermissionsOutput() LaunchPermissionsOutput {
+	return i.ToLaunchPermissionsOutputWithContext(context.Background())
+}
+
+func (i LaunchPermissionsArgs) ToLaunchPermissionsOutputWithContext(ctx context.Context) LaunchPermissionsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(LaunchPermissionsOutput)
+}
+
+func (i LaunchPermissionsArgs) ToLaunchPermissionsPtrOutput() LaunchPermissionsPtrOutput {
+	return i.ToLaunchPermissionsPtrOutputWithContext(context.Background())
+}
+
+func (i LaunchPermissionsArgs) ToLaunchPermissionsPtrOutputWithContext(ctx context.Context) LaunchPermissionsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(LaunchPermissionsOutput).ToLaunchPermissionsPtrOutputWithContext(ctx)
+}
+
+// LaunchPermissionsPtrInput is an input type that accepts LaunchPermissionsArgs, LaunchPermissionsPtr and LaunchPermissionsPtrOutput values.
+// You can construct a concrete instance of `LaunchPermissionsPtrInput` via:
+//
+//	        LaunchPermissionsArgs{...}
+//
+//	or:
+//
+//	        nil
+type LaunchPermissionsPtrInput interface {
+	pulumi.Input
+
+	ToLaunchPermissionsPtrOutput() LaunchPermissionsPtrOutput
+	ToLaunchPermissionsPtrOutputWithContext(context.Context) LaunchPermissionsPtrOutput
+}
+
+type launchPermissionsPtrType LaunchPermissionsArgs
+
+func LaunchPermissionsPtr(v *LaunchPermissionsArgs) LaunchPermissionsPtrInput {
+	return (*launchPermissionsPtrType)(v)
+}
+
+func (*launchPermissionsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**LaunchPermissions)(nil)).Elem()
+}
+
+func (i *launchPermissionsPtrType) ToLaunchPermissionsPtrOutput() LaunchPermissionsPtrOutput {
+	return i.ToLaunchPermissionsPtrOutputWithContext(context.Background())
+}
+
+func (i *launchPermissionsPtrType) ToLaunchPermissionsPtrOutputWithContext(ctx context.Context) LaunchPermissionsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(LaunchPermissionsPtrOutput)
+}
+
+// The accounts, organizations and OUs that may launch the image, or every account (public).
+type LaunchPermissionsOutput struct{ *pulumi.OutputState }
+
+func (LaunchPermissionsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*LaunchPermissions)(nil)).Elem()
+}
+
+func (o LaunchPermissionsOutput) ToLaunchPermissionsOutput() LaunchPermissionsOutput {
+	return o
+}
+
+func (o LaunchPermissionsOutput) ToLaunchPermissionsOutputWithContext(ctx context.Context) LaunchPermissionsOutput {
+	return o
+}
+
+func (o LaunchPermissionsOutput) ToLaunchPermissionsPtrOutput() LaunchPermissionsPtrOutput {
+	return o.ToLaunchPermissionsPtrOutputWithContext(context.Background())
+}
+
+func (o LaunchPermissionsOutput) ToLaunchPermissionsPtrOutputWithContext(ctx context.Context) LaunchPermissionsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v LaunchPermissions) *LaunchPermissions {
+		return &v
+	}).(LaunchPermissionsPtrOutput)
+}
+
+// AWS Organizations organization ARNs (arn:aws:organizations::<account>:organization/o-...): every account of the organization may launch the image.
+func (o LaunchPermissionsOutput) OrganizationArns() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v LaunchPermissions) []string { return v.OrganizationArns }).(pulumi.StringArrayOutput)
+}
+
+// AWS Organizations OU ARNs (arn:aws:organizations::<account>:ou/o-.../ou-...): every account of the OU may launch the image.
+func (o LaunchPermissionsOutput) OrganizationalUnitArns() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v LaunchPermissions) []string { return v.OrganizationalUnitArns }).(pulumi.StringArrayOutput)
+}
+
+// True: every AWS account may launch the image; refused while block public access for AMIs is on in the Region.
+func (o LaunchPermissionsOutput) Public() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v LaunchPermissions) *bool { return v.Public }).(pulumi.BoolPtrOutput)
+}
+
+// AWS account ids (12 digits) that may launch the image.
+func (o LaunchPermissionsOutput) UserIds() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v LaunchPermissions) []string { return v.UserIds }).(pulumi.StringArrayOutput)
+}
+
+type LaunchPermissionsPtrOutput struct{ *pulumi.OutputState }
+
+func (LaunchPermissionsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**LaunchPermissions)(nil)).Elem()
+}
+
+func (o LaunchPermissionsPtrOutput) ToLaunchPermissionsPtrOutput() LaunchPermissionsPtrOutput {
+	return o
+}
+
+func (o LaunchPermissionsPtrOutput) ToLaunchPermissionsPtrOutputWithContext(ctx context.Context) LaunchPermissionsPtrOutput {
+	return o
+}
+
+func (o LaunchPermissionsPtrOutput) Elem() LaunchPermissionsOutput {
+	return o.ApplyT(func(v *LaunchPermissions) LaunchPermissions {
+		if v != nil {
+			return *v
+		}
+		var ret LaunchPermissions
+		return ret
+	}).(LaunchPermissionsOutput)
+}
+
+// AWS Organizations organization ARNs (arn:aws:organizations::<account>:organization/o-...): every account of the organization may launch the image.
+func (o LaunchPermissionsPtrOutput) OrganizationArns() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *LaunchPermissions) []string {
+		if v == nil {
+			return nil
+		}
+		return v.OrganizationArns
+	}).(pulumi.StringArrayOutput)
+}
+
+// AWS Organizations OU ARNs (arn:aws:organizations::<account>:ou/o-.../ou-...): every account of the OU may launch the image.
+func (o LaunchPermissionsPtrOutput) OrganizationalUnitArns() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *LaunchPermissions) []string {
+		if v == nil {
+			return nil
+		}
+		return v.OrganizationalUnitArns
+	}).(pulumi.StringArrayOutput)
+}
+
+// True: every AWS account may launch the image; refused while block public access for AMIs is on in the Region.
+func (o LaunchPermissionsPtrOutput) Public() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *LaunchPermissions) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Public
+	}).(pulumi.BoolPtrOutput)
+}
+
+// AWS account ids (12 digits) that may launch the image.
+func (o LaunchPermissionsPtrOutput) UserIds() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *LaunchPermissions) []string {
+		if v == nil {
+			return nil
+		}
+		return v.UserIds
+	}).(pulumi.StringArrayOutput)
+}
+
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*BlockDeviceMappingInput)(nil)).Elem(), BlockDeviceMappingArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*BlockDeviceMappingArrayInput)(nil)).Elem(), BlockDeviceMappingArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*CopyTargetInput)(nil)).Elem(), CopyTargetArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*CopyTargetArrayInput)(nil)).Elem(), CopyTargetArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*EbsInput)(nil)).Elem(), EbsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*EbsPtrInput)(nil)).Elem(), EbsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*FromInstanceInput)(nil)).Elem(), FromInstanceArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*FromInstancePtrInput)(nil)).Elem(), FromInstanceArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*FromSnapshotsInput)(nil)).Elem(), FromSnapshotsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*FromSnapshotsPtrInput)(nil)).Elem(), FromSnapshotsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*LaunchPermissionsInput)(nil)).Elem(), LaunchPermissionsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*LaunchPermissionsPtrInput)(nil)).Elem(), LaunchPermissionsArgs{})
 	pulumi.RegisterOutputType(BlockDeviceMappingOutput{})
 	pulumi.RegisterOutputType(BlockDeviceMappingArrayOutput{})
+	pulumi.RegisterOutputType(CopyTargetOutput{})
+	pulumi.RegisterOutputType(CopyTargetArrayOutput{})
 	pulumi.RegisterOutputType(EbsOutput{})
 	pulumi.RegisterOutputType(EbsPtrOutput{})
 	pulumi.RegisterOutputType(FromInstanceOutput{})
 	pulumi.RegisterOutputType(FromInstancePtrOutput{})
 	pulumi.RegisterOutputType(FromSnapshotsOutput{})
 	pulumi.RegisterOutputType(FromSnapshotsPtrOutput{})
+	pulumi.RegisterOutputType(LaunchPermissionsOutput{})
+	pulumi.RegisterOutputType(LaunchPermissionsPtrOutput{})
 }

@@ -19,6 +19,17 @@ Object.defineProperty(exports, "profile", {
 });
 
 /**
+ * Whether destroy reports which deregistered AMIs and deleted snapshots a Recycle Bin retention rule keeps, and until when (default false: it costs one or two more EC2 calls per image, ListImagesInRecycleBin and ListSnapshotsInRecycleBin).
+ */
+export declare const recycleBinReport: boolean | undefined;
+Object.defineProperty(exports, "recycleBinReport", {
+    get() {
+        return __config.getObject<boolean>("recycleBinReport");
+    },
+    enumerable: true,
+});
+
+/**
  * The AWS Region for the package's resources; without it, the AWS SDK's own settings (AWS_REGION, the profile's region).
  */
 export declare const region: string | undefined;

@@ -29,6 +29,60 @@ export interface BlockDeviceMappingArgs {
 }
 
 /**
+ * One copy of a MachineImage's image in a Region (an ImageCopy child); what it leaves out is the image's.
+ */
+export interface CopyTargetArgs {
+    /**
+     * Whether the source AMI's user-defined tags are copied to the copy too (default false; not aws: tags). Changing it replaces the copy.
+     */
+    copyImageTags?: pulumi.Input<boolean | undefined>;
+    /**
+     * When the copy is deprecated (default: the image's).
+     */
+    deprecationTime?: pulumi.Input<string | undefined>;
+    /**
+     * The copy's deregistration protection (default: the image's).
+     */
+    deregistrationProtection?: pulumi.Input<enums.DeregistrationProtection | undefined>;
+    /**
+     * The copy's description (at most 255 characters; changed in place).
+     */
+    description?: pulumi.Input<string | undefined>;
+    /**
+     * Whether the copy is disabled (default false).
+     */
+    disabled?: pulumi.Input<boolean | undefined>;
+    /**
+     * Whether the copy's snapshots are encrypted (CopyImage Encrypted): an unencrypted snapshot can be copied encrypted, an encrypted one never unencrypted. Changing it replaces the copy.
+     */
+    encrypted?: pulumi.Input<boolean | undefined>;
+    /**
+     * The copy's name (default: the image's); two copies in one Region need different names.
+     */
+    imageName?: pulumi.Input<string | undefined>;
+    /**
+     * The KMS key (key id, alias or their ARNs; it must exist in the copy's Region) that encrypts the copy's snapshots; only with encrypted: true (default: the AWS managed key for EBS). Changing it replaces the copy.
+     */
+    kmsKeyId?: pulumi.Input<string | undefined>;
+    /**
+     * Who may launch the copy besides its owner (default: private).
+     */
+    launchPermissions?: pulumi.Input<inputs.LaunchPermissionsArgs | undefined>;
+    /**
+     * The Region to copy the image to (required); it may be the image's own, with an imageName of its own.
+     */
+    region: pulumi.Input<string>;
+    /**
+     * A time-based copy: each snapshot is copied within this many minutes, 15-2,880, in 15-minute increments; without it, best effort. Only paces the copy being made: changing it changes nothing in AWS.
+     */
+    snapshotCopyCompletionDurationMinutes?: pulumi.Input<number | undefined>;
+    /**
+     * Tags for the copy and its snapshots (default: the image's).
+     */
+    tags?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+}
+
+/**
  * An EBS volume of the image: from a snapshot, from a volume to snapshot, or new and empty (every documented Ebs field of a block device mapping).
  */
 export interface EbsArgs {
@@ -144,4 +198,26 @@ export interface FromSnapshotsArgs {
      * The virtualization type: hvm, paravirtual (default hvm).
      */
     virtualizationType?: pulumi.Input<string | undefined>;
+}
+
+/**
+ * The accounts, organizations and OUs that may launch the image, or every account (public).
+ */
+export interface LaunchPermissionsArgs {
+    /**
+     * AWS Organizations organization ARNs (arn:aws:organizations::<account>:organization/o-...): every account of the organization may launch the image.
+     */
+    organizationArns?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * AWS Organizations OU ARNs (arn:aws:organizations::<account>:ou/o-.../ou-...): every account of the OU may launch the image.
+     */
+    organizationalUnitArns?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * True: every AWS account may launch the image; refused while block public access for AMIs is on in the Region.
+     */
+    public?: pulumi.Input<boolean | undefined>;
+    /**
+     * AWS account ids (12 digits) that may launch the image.
+     */
+    userIds?: pulumi.Input<pulumi.Input<string>[] | undefined>;
 }

@@ -146,3 +146,25 @@ export interface FromSnapshots {
     virtualizationType?: string;
 }
 
+/**
+ * The accounts, organizations and OUs that may launch the image, or every account (public).
+ */
+export interface LaunchPermissions {
+    /**
+     * AWS Organizations organization ARNs (arn:aws:organizations::<account>:organization/o-...): every account of the organization may launch the image.
+     */
+    organizationArns?: string[];
+    /**
+     * AWS Organizations OU ARNs (arn:aws:organizations::<account>:ou/o-.../ou-...): every account of the OU may launch the image.
+     */
+    organizationalUnitArns?: string[];
+    /**
+     * True: every AWS account may launch the image; refused while block public access for AMIs is on in the Region.
+     */
+    public?: boolean;
+    /**
+     * AWS account ids (12 digits) that may launch the image.
+     */
+    userIds?: string[];
+}
+

@@ -12,10 +12,14 @@ import pulumi
 
 __all__ = [
     "BlockDeviceMappingArgs",
+    "CopyTargetArgs",
     "DeregistrationProtection",
     "EbsArgs",
     "FromInstanceArgs",
     "FromSnapshotsArgs",
+    "ImageArgs",
+    "ImageCopyArgs",
+    "LaunchPermissionsArgs",
     "MachineImageArgs",
     "VolumeSnapshotArgs",
 ]
@@ -113,8 +117,50 @@ class FromInstanceArgs(TypedDict, total=False):
     """True: don't reboot the instance first (crash-consistent snapshots)."""
 
 
-class MachineImageArgs(TypedDict, total=False):
-    """The inputs of a `MachineImage`; give exactly one of `from_snapshots` and `from_instance`."""
+class LaunchPermissionsArgs(TypedDict, total=False):
+    """Who may launch the image besides its owner: accounts, organizations, OUs, or everyone."""
+
+    user_ids: pulumi.Input[list[str]]
+    """AWS account ids (12 digits)."""
+    organization_arns: pulumi.Input[list[str]]
+    """Organization ARNs (arn:aws:organizations::<account>:organization/o-...)."""
+    organizational_unit_arns: pulumi.Input[list[str]]
+    """OU ARNs (arn:aws:organizations::<account>:ou/o-.../ou-...)."""
+    public: pulumi.Input[bool]
+    """True: every AWS account (refused while block public access for AMIs is on)."""
+
+
+class CopyTargetArgs(TypedDict, total=False):
+    """One copy of a `MachineImage`'s image in a Region; what it leaves out is the image's."""
+
+    region: Required[pulumi.Input[str]]
+    """The Region to copy to; the image's own takes an `image_name` of its own."""
+    image_name: pulumi.Input[str]
+    """The copy's name (default: the image's); two copies in one Region need different names."""
+    description: pulumi.Input[str]
+    """The copy's description (at most 255 characters; changed in place)."""
+    encrypted: pulumi.Input[bool]
+    """Encrypt the copy's snapshots (never decrypts; changing it replaces the copy)."""
+    kms_key_id: pulumi.Input[str]
+    """The KMS key in the copy's Region; only with `encrypted` (replaces the copy)."""
+    copy_image_tags: pulumi.Input[bool]
+    """Copy the source AMI's user-defined tags too (default False; replaces the copy)."""
+    snapshot_copy_completion_duration_minutes: pulumi.Input[int]
+    """A time-based copy: 15-2,880 minutes per snapshot, in 15-minute steps."""
+    deregistration_protection: pulumi.Input[ProtectionInput]
+    """The copy's deregistration protection (default: the image's)."""
+    deprecation_time: pulumi.Input[str]
+    """When the copy is deprecated (default: the image's)."""
+    disabled: pulumi.Input[bool]
+    """Whether the copy is disabled (default False)."""
+    launch_permissions: pulumi.Input[LaunchPermissionsArgs]
+    """Who may launch the copy besides its owner (default: private)."""
+    tags: pulumi.Input[Mapping[str, pulumi.Input[str]]]
+    """Tags for the copy and its snapshots (default: the image's)."""
+
+
+class ImageArgs(TypedDict, total=False):
+    """The inputs of an `Image`; give exactly one of `from_snapshots` and `from_instance`."""
 
     image_name: Required[pulumi.Input[str]]
     """The AMI's name: 3-128 characters, unique in the Region."""
@@ -128,12 +174,64 @@ class MachineImageArgs(TypedDict, total=False):
     """"enabled" (the default), "enabled-with-cooldown" or "disabled" (changed in place)."""
     delete_snapshots_on_destroy: NotRequired[pulumi.Input[bool]]
     """Whether destroy deletes the image's snapshots (default True; shared ones are kept)."""
+    delete_when_in_use: NotRequired[pulumi.Input[bool]]
+    """Whether destroy proceeds while instances, templates, ... use the image (default False)."""
     from_snapshots: NotRequired[pulumi.Input[FromSnapshotsArgs]]
     """Register the image from snapshots."""
     from_instance: NotRequired[pulumi.Input[FromInstanceArgs]]
     """Create the image from an instance."""
     block_device_mappings: NotRequired[pulumi.Input[list[BlockDeviceMappingArgs]]]
     """The image's devices (required with `from_snapshots`; overrides with `from_instance`)."""
+    deprecation_time: NotRequired[pulumi.Input[str]]
+    """When the image is deprecated, UTC (2027-06-01T00:00:00Z); removing it cancels."""
+    disabled: NotRequired[pulumi.Input[bool]]
+    """Whether the image is disabled: it can't launch instances (default False; in place)."""
+    launch_permissions: NotRequired[pulumi.Input[LaunchPermissionsArgs]]
+    """Who may launch the image besides its owner (absent: private; changed in place)."""
+
+
+class MachineImageArgs(ImageArgs, total=False):
+    """The inputs of a `MachineImage`: an `Image`'s, and the copies the component makes."""
+
+    copies: NotRequired[pulumi.Input[list[CopyTargetArgs]]]
+    """Copies of the image, one `ImageCopy` child per Region (and name) listed."""
+
+
+class ImageCopyArgs(TypedDict, total=False):
+    """The inputs of an `ImageCopy`: a copy of an AMI made with `CopyImage` in its Region."""
+
+    source_image_id: Required[pulumi.Input[str]]
+    """The AMI to copy (ami-...; replaces the copy)."""
+    source_region: Required[pulumi.Input[str]]
+    """The Region the AMI to copy is in; it may be the copy's own (replaces the copy)."""
+    region: NotRequired[pulumi.Input[str]]
+    """The Region the copy is made in; defaults to the provider's (replaces the copy)."""
+    image_name: Required[pulumi.Input[str]]
+    """The copy's name: 3-128 characters, unique in its Region (replaces the copy)."""
+    description: NotRequired[pulumi.Input[str]]
+    """The copy's description (at most 255 characters; changed in place)."""
+    encrypted: NotRequired[pulumi.Input[bool]]
+    """Encrypt the copy's snapshots (never decrypts; changing it replaces the copy)."""
+    kms_key_id: NotRequired[pulumi.Input[str]]
+    """The KMS key in the copy's Region; only with `encrypted` (replaces the copy)."""
+    copy_image_tags: NotRequired[pulumi.Input[bool]]
+    """Copy the source AMI's user-defined tags too (default False; replaces the copy)."""
+    snapshot_copy_completion_duration_minutes: NotRequired[pulumi.Input[int]]
+    """A time-based copy: 15-2,880 minutes per snapshot, in 15-minute steps."""
+    deregistration_protection: NotRequired[pulumi.Input[ProtectionInput]]
+    """"enabled" (the default), "enabled-with-cooldown" or "disabled" (changed in place)."""
+    deprecation_time: NotRequired[pulumi.Input[str]]
+    """When the copy is deprecated, UTC (2027-06-01T00:00:00Z); removing it cancels."""
+    disabled: NotRequired[pulumi.Input[bool]]
+    """Whether the copy is disabled: it can't launch instances (default False; in place)."""
+    launch_permissions: NotRequired[pulumi.Input[LaunchPermissionsArgs]]
+    """Who may launch the copy besides its owner (absent: private; changed in place)."""
+    tags: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    """Tags for the copy and its snapshots (changed in place)."""
+    delete_snapshots_on_destroy: NotRequired[pulumi.Input[bool]]
+    """Whether destroy deletes the copy's snapshots (default True; shared ones are kept)."""
+    delete_when_in_use: NotRequired[pulumi.Input[bool]]
+    """Whether destroy proceeds while instances, templates, ... use the copy (default False)."""
 
 
 class VolumeSnapshotArgs(TypedDict, total=False):

@@ -10,9 +10,16 @@ from typing import Any
 
 import pulumi
 
-from .args import MachineImageArgs, VolumeSnapshotArgs
+from .args import ImageArgs, ImageCopyArgs, MachineImageArgs, VolumeSnapshotArgs
 
-__all__ = ["Image", "ImageOutputs", "MachineImage", "Provider", "VolumeSnapshot"]
+__all__ = [
+    "Image",
+    "ImageCopy",
+    "ImageOutputs",
+    "MachineImage",
+    "Provider",
+    "VolumeSnapshot",
+]
 
 PACKAGE = "ami-lifecycle"
 
@@ -25,7 +32,11 @@ _IMAGE_OUTPUTS = (
     "reportedBlockDeviceMappings",
     "snapshotIds",
     "protectionState",
+    "lastLaunchedTime",
 )
+"""The outputs of an image that are not its inputs: on `Image`, `ImageCopy` and `MachineImage`."""
+_MACHINE_IMAGE_OUTPUTS = (*_IMAGE_OUTPUTS, "deprecationTime", "copyImageIds")
+"""A `MachineImage`'s outputs: its image's, with what the image reads back of its inputs."""
 _SNAPSHOT_OUTPUTS = ("snapshotId", "state", "volumeSize", "encrypted")
 _CAMEL_HUMP = re.compile(r"(?<!^)(?=[A-Z])")
 _DYNAMIC = "pulumi-python:dynamic/ami-lifecycle:"
@@ -42,7 +53,9 @@ def _snake(name: str) -> str:
 
 def _props(value: Any) -> Any:
     """snake_case args -> the schema's camelCase properties, recursively (tag maps keep their
-    keys)."""
+    keys, at every level: `copies[i].tags` too); an output's value is converted once known."""
+    if isinstance(value, pulumi.Output):
+        return value.apply(_props)
     if isinstance(value, Mapping):
         return {_camel(k): (v if k == "tags" else _props(v)) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -59,6 +72,12 @@ def _with_former_type(opts: pulumi.ResourceOptions | None, kind: str) -> pulumi.
     return pulumi.ResourceOptions.merge(opts, former)
 
 
+def _inputs(args: Mapping[str, Any], outputs: tuple[str, ...]) -> dict[str, Any]:
+    """The properties to register: each output (None: the engine fills it in), then the inputs,
+    so that an input that is also an output (`deprecationTime`) keeps its value."""
+    return {**dict.fromkeys(outputs), **_props(args)}
+
+
 def _expose_snake_case(resource: pulumi.Resource, keys: tuple[str, ...]) -> None:
     """Each output under its Python name too (`imageId` -> `image_id`): the SDK sets one
     attribute per property under the schema's name."""
@@ -67,7 +86,7 @@ def _expose_snake_case(resource: pulumi.Resource, keys: tuple[str, ...]) -> None
 
 
 class ImageOutputs:
-    """The outputs of an image, on `MachineImage` and `Image` alike."""
+    """The outputs of an image, on `MachineImage`, `Image` and `ImageCopy` alike."""
 
     image_id: pulumi.Output[str]
     """The AMI id (ami-...)."""
@@ -85,6 +104,8 @@ class ImageOutputs:
     """Every snapshot the image's mappings use."""
     protection_state: pulumi.Output[str]
     """Deregistration protection as AWS reports it (e.g. enabled-with-cooldown)."""
+    last_launched_time: pulumi.Output[str | None]
+    """When the image last launched an instance; absent until AWS reports it (24 hours later)."""
 
 
 class MachineImage(pulumi.ComponentResource, ImageOutputs):
@@ -92,26 +113,45 @@ class MachineImage(pulumi.ComponentResource, ImageOutputs):
 
     On destroy the image is deregistered with one `DeregisterImage(DeleteAssociatedSnapshots)`
     call, and every snapshot's result is reported; a protected image refuses to be destroyed.
+    Each entry of `copies` is an `ImageCopy` child, in its Region.
     """
+
+    deprecation_time: pulumi.Output[str | None]
+    """When the image is deprecated, as AWS reports it."""
+    copy_image_ids: pulumi.Output[dict[str, str]]
+    """The copies' AMI ids by Region (`<region>/<image_name>` for a further copy there)."""
 
     def __init__(
         self, name: str, args: MachineImageArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        props = {**_props(args), **dict.fromkeys(_IMAGE_OUTPUTS)}
+        props = _inputs(args, _MACHINE_IMAGE_OUTPUTS)
         super().__init__(f"{PACKAGE}:index:MachineImage", name, props, opts, remote=True)
-        _expose_snake_case(self, _IMAGE_OUTPUTS)
+        _expose_snake_case(self, _MACHINE_IMAGE_OUTPUTS)
 
 
 class Image(pulumi.CustomResource, ImageOutputs):
     """One AMI, without the component: for an image whose snapshots exist already, and for
     `pulumi import` of an existing AMI. Takes the same inputs as `MachineImage` except
-    `ebs.volume_id`."""
+    `copies` and `ebs.volume_id` (the plugin's check refuses them)."""
 
     def __init__(
-        self, name: str, args: MachineImageArgs, opts: pulumi.ResourceOptions | None = None
+        self, name: str, args: ImageArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        props = {**_props(args), **dict.fromkeys(_IMAGE_OUTPUTS)}
+        props = _inputs(args, _IMAGE_OUTPUTS)
         super().__init__(f"{PACKAGE}:index:Image", name, props, _with_former_type(opts, "Image"))
+        _expose_snake_case(self, _IMAGE_OUTPUTS)
+
+
+class ImageCopy(pulumi.CustomResource, ImageOutputs):
+    """A copy of an AMI, made with `CopyImage` in the copy's Region (from another Region or the
+    same one), with snapshots of its own; kept and deleted like an `Image`. Its outputs are an
+    image's, read in the copy's Region."""
+
+    def __init__(
+        self, name: str, args: ImageCopyArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        props = _inputs(args, _IMAGE_OUTPUTS)
+        super().__init__(f"{PACKAGE}:index:ImageCopy", name, props, opts)
         _expose_snake_case(self, _IMAGE_OUTPUTS)
 
 
@@ -126,7 +166,7 @@ class VolumeSnapshot(pulumi.CustomResource):
     def __init__(
         self, name: str, args: VolumeSnapshotArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        props = {**_props(args), **dict.fromkeys(_SNAPSHOT_OUTPUTS)}
+        props = _inputs(args, _SNAPSHOT_OUTPUTS)
         super().__init__(
             f"{PACKAGE}:index:VolumeSnapshot",
             name,
@@ -138,7 +178,8 @@ class VolumeSnapshot(pulumi.CustomResource):
 
 class Provider(pulumi.ProviderResource):
     """An explicit `ami-lifecycle` provider, for resources in another Region or profile than the
-    default provider's (`ami-lifecycle:region`, `ami-lifecycle:profile`)."""
+    default provider's (`ami-lifecycle:region`, `ami-lifecycle:profile`), or with destroy's
+    Recycle Bin report (`recycle_bin_report`, `ami-lifecycle:recycleBinReport`)."""
 
     def __init__(
         self,
@@ -146,6 +187,8 @@ class Provider(pulumi.ProviderResource):
         *,
         region: pulumi.Input[str] | None = None,
         profile: pulumi.Input[str] | None = None,
+        recycle_bin_report: pulumi.Input[bool] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(PACKAGE, name, {"region": region, "profile": profile}, opts)
+        settings = {"region": region, "profile": profile, "recycleBinReport": recycle_bin_report}
+        super().__init__(PACKAGE, name, settings, opts)

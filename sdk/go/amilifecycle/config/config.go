@@ -16,6 +16,11 @@ func GetProfile(ctx *pulumi.Context) string {
 	return config.Get(ctx, "ami-lifecycle:profile")
 }
 
+// Whether destroy reports which deregistered AMIs and deleted snapshots a Recycle Bin retention rule keeps, and until when (default false: it costs one or two more EC2 calls per image, ListImagesInRecycleBin and ListSnapshotsInRecycleBin).
+func GetRecycleBinReport(ctx *pulumi.Context) bool {
+	return config.GetBool(ctx, "ami-lifecycle:recycleBinReport")
+}
+
 // The AWS Region for the package's resources; without it, the AWS SDK's own settings (AWS_REGION, the profile's region).
 func GetRegion(ctx *pulumi.Context) string {
 	return config.Get(ctx, "ami-lifecycle:region")
