@@ -14,27 +14,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from botocore.exceptions import BotoCoreError
-from pulumi.runtime.rpc import UNKNOWN
 
-from ..adoption import TOKEN_PROPERTY, checked_token, creation_token, token_of
+from ..adoption import creation_token, token_of
 from ..attributes import (
     ATTRIBUTE_KEYS,
     attribute_outputs,
-    canonical_attributes,
-    check_deprecation_window,
     drifted_attributes,
 )
 from ..aws.finder import find_image
 from ..copying import CopySpec, copy_image
 from ..deregistration import deregister_image
-from ..errors import AwsCallError
+from ..errors import AwsCallError, InputProblem
 from ..iam import requires
-from ..outputs import OUTPUT_KEYS, image_outputs, protection_setting, reported_tags
-from ..protection import Protection
+from ..outputs import image_outputs, protection_setting, reported_tags
 from ..validation import is_unknown, validate_copy_props
-from .image import ImageProvider
-from .property_diff import changed_keys
-from .results import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+from .image import DEFAULTS, ImageProvider
+from .results import CreateResult, ReadResult, UpdateResult
 
 __all__ = ["REPLACE_KEYS", "UPDATE_KEYS", "ImageCopyProvider"]
 
@@ -60,41 +55,21 @@ UPDATE_KEYS = (
 """What is changed in place (`deleteSnapshotsOnDestroy`, `deleteWhenInUse` and the completion
 duration, which only paces the copy being made, only in the state)."""
 
-_DEFAULTS: dict[str, Any] = {
-    "deregistrationProtection": Protection.ENABLED.value,
-    "deleteSnapshotsOnDestroy": True,
-    "deleteWhenInUse": False,
-    "disabled": False,
-}
-
 
 class ImageCopyProvider(ImageProvider):
-    """Copies one AMI into a Region with boto3, and keeps and deletes the copy there."""
+    """Copies one AMI into a Region with boto3, and keeps and deletes the copy there: its
+    check (the defaults, the deprecation and sharing rules, the token), diff and update are an
+    image's, on its own inputs."""
 
-    def check(
-        self,
-        olds: dict[str, Any],
-        news: dict[str, Any],
-        *,
-        urn: str = "",
-        in_component: bool = False,
-    ) -> CheckResult:
+    replace_keys = REPLACE_KEYS
+    update_keys = UPDATE_KEYS
+
+    def validate(self, inputs: dict[str, Any], *, in_component: bool) -> list[InputProblem]:
         """`in_component`: the copy is a `MachineImage`'s, whose image is in the provider's
         Region unless the component names one: that is the source Region then."""
-        inputs = {**news}
-        for key, default in _DEFAULTS.items():
-            if inputs.get(key) is None:
-                inputs[key] = default
         if in_component and inputs.get("sourceRegion") is None:
             inputs["sourceRegion"] = self._resolved_region(None)
-        failures = validate_copy_props(inputs)
-        replacing = bool(changed_keys(olds, inputs, REPLACE_KEYS))
-        failures += check_deprecation_window(
-            olds, inputs, now=self.now(), setting=not olds or replacing
-        )
-        failures += self._public_sharing_problems({} if replacing else olds, inputs)
-        inputs[TOKEN_PROPERTY] = checked_token(olds, inputs, urn=urn, replacing=replacing)
-        return CheckResult(inputs, failures)
+        return validate_copy_props(inputs)
 
     def _resolved_region(self, declared: str | None) -> str | None:
         """The Region calls go to, boto3's own choice included (no AWS call)."""
@@ -102,34 +77,6 @@ class ImageCopyProvider(ImageProvider):
             return self.region(declared) or self.client(declared).meta.region_name or None
         except BotoCoreError:
             return None  # no Region anywhere: check then says which input is missing
-
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        olds = self.comparable(canonical_attributes(olds))
-        news = self.comparable(canonical_attributes(news))
-        replaces = changed_keys(olds, news, REPLACE_KEYS)
-        updates = changed_keys(olds, news, UPDATE_KEYS)
-        if replaces:
-            self._refuse_protected_replacement(_id, olds, replaces)
-        elif "deprecationTime" in updates:
-            self._refuse_public_deprecation(_id, olds, news)
-        moving = {"protectionState", "lastLaunchedTime"}
-        if "disabled" in updates:
-            moving.add("state")
-        return DiffResult(
-            changes=bool(replaces or updates),
-            replaces=replaces,
-            updates=updates,
-            stables=[k for k in OUTPUT_KEYS if k not in moving],
-        )
-
-    def preview_update(self, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
-        """An update changes no output but the protection and the state (disabled)."""
-        kept = {k: olds.get(k) for k in OUTPUT_KEYS}
-        if changed_keys(olds, news, ["deregistrationProtection"]):
-            kept["protectionState"] = UNKNOWN
-        if changed_keys(canonical_attributes(olds), canonical_attributes(news), ["disabled"]):
-            kept["state"] = UNKNOWN
-        return {**news, **kept}
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         spec = CopySpec.from_props(props)
@@ -186,7 +133,7 @@ class ImageCopyProvider(ImageProvider):
             "sourceImageId": source,
             "sourceRegion": region,
             "imageName": image.get("Name"),
-            **_DEFAULTS,
+            **DEFAULTS,
             "deregistrationProtection": protection_setting(image.get("DeregistrationProtection")),
             **{k: v for k, v in reported.items() if v is not None},
         }

@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
     from mypy_boto3_ec2.type_defs import ImageTypeDef
 
-__all__ = ["REPLACE_KEYS", "UPDATE_KEYS", "ImageProvider"]
+__all__ = ["DEFAULTS", "REPLACE_KEYS", "UPDATE_KEYS", "ImageProvider"]
 
 REPLACE_KEYS = ("imageName", "region", "fromSnapshots", "fromInstance", "blockDeviceMappings")
 """What AWS can't change on an existing AMI."""
@@ -63,12 +63,13 @@ UPDATE_KEYS = (
 )
 """What is changed in place (`deleteSnapshotsOnDestroy`, `deleteWhenInUse` only in the state)."""
 
-_DEFAULTS: dict[str, Any] = {
+DEFAULTS: dict[str, Any] = {
     "deregistrationProtection": Protection.ENABLED.value,
     "deleteSnapshotsOnDestroy": True,
     "deleteWhenInUse": False,
     "disabled": False,
 }
+"""The defaults check fills in: what an image (or a copy) gets when its program says nothing."""
 _ADDED_LATER: dict[str, Any] = {"deleteWhenInUse": False}
 """Inputs newer than some recorded states: absent there means the default, not a change."""
 
@@ -92,6 +93,9 @@ def _without_snapshotted_volume(mapping: Any) -> Any:
 class ImageProvider(AwsSettings):
     """Creates, updates, refreshes and deletes one AMI with boto3."""
 
+    replace_keys: tuple[str, ...] = REPLACE_KEYS
+    update_keys: tuple[str, ...] = UPDATE_KEYS
+
     def check(
         self,
         olds: dict[str, Any],
@@ -100,15 +104,12 @@ class ImageProvider(AwsSettings):
         urn: str = "",
         in_component: bool = False,
     ) -> CheckResult:
-        """`in_component`: the image is a `MachineImage`'s, which may pass on a volume to
-        snapshot only when the component's own inputs are refused (so that the refusal is
-        reported here, as check failures)."""
         inputs = {**news}
-        for key, default in _DEFAULTS.items():
+        for key, default in DEFAULTS.items():
             if inputs.get(key) is None:
                 inputs[key] = default
-        failures = validate_image_props(inputs, standalone=not in_component)
-        replacing = bool(changed_keys(olds, inputs, REPLACE_KEYS))
+        failures = self.validate(inputs, in_component=in_component)
+        replacing = bool(changed_keys(olds, inputs, self.replace_keys))
         failures += check_deprecation_window(
             olds, inputs, now=self.now(), setting=not olds or replacing
         )
@@ -117,6 +118,12 @@ class ImageProvider(AwsSettings):
         # after an interrupted one) can adopt what it finds.
         inputs[TOKEN_PROPERTY] = checked_token(olds, inputs, urn=urn, replacing=replacing)
         return CheckResult(inputs, failures)
+
+    def validate(self, inputs: dict[str, Any], *, in_component: bool) -> list[InputProblem]:
+        """`in_component`: the image is a `MachineImage`'s, which may pass on a volume to
+        snapshot only when the component's own inputs are refused (so that the refusal is
+        reported here, as check failures)."""
+        return validate_image_props(inputs, standalone=not in_component)
 
     def _public_sharing_problems(
         self, olds: dict[str, Any], inputs: dict[str, Any]
@@ -147,8 +154,8 @@ class ImageProvider(AwsSettings):
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         olds = self.comparable(canonical_attributes({**_ADDED_LATER, **_current_form(olds)}))
         news = self.comparable(canonical_attributes(news))
-        replaces = changed_keys(olds, news, REPLACE_KEYS)
-        updates = changed_keys(olds, news, UPDATE_KEYS)
+        replaces = changed_keys(olds, news, self.replace_keys)
+        updates = changed_keys(olds, news, self.update_keys)
         if replaces:
             self._refuse_protected_replacement(_id, olds, replaces)
         elif "deprecationTime" in updates:
