@@ -1,10 +1,11 @@
 """The classic AMI delete, as Terraform, Packer and cloud-custodian do it, for comparison.
 
-Why this exists: our delete claims two EC2 calls for any number of snapshots, because
-`DeregisterImage(DeleteAssociatedSnapshots=True)` deletes the snapshots server-side. The tools
-people use today predate that parameter and delete each snapshot with its own call. Each variant
-below follows its source step by step and runs against the same emulator and clients as ours;
-the deviations are stated, none of them makes the classic delete cost more than the original.
+Why this exists: our delete claims three EC2 calls for any number of snapshots (one of them the
+in-use check), because `DeregisterImage(DeleteAssociatedSnapshots=True)` deletes the snapshots
+server-side. The tools people use today predate that parameter and delete each snapshot with its
+own call. Each variant below follows its source step by step and runs against the same emulator
+and clients as ours; the deviations are stated, none of them makes the classic delete cost more
+than the original.
 
 Terraform (hashicorp/terraform-provider-aws, internal/service/ec2/ec2_ami.go)
     `terraform destroy` refreshes first: `resourceAMIRead` -> `DescribeImages(ImageIds=[id])`,

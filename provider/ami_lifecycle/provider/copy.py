@@ -23,7 +23,6 @@ from ..attributes import (
 )
 from ..aws.finder import find_image
 from ..copying import CopySpec, copy_image
-from ..deregistration import deregister_image
 from ..errors import AwsCallError, InputProblem
 from ..iam import requires
 from ..outputs import image_outputs, protection_setting, reported_tags
@@ -63,6 +62,7 @@ class ImageCopyProvider(ImageProvider):
 
     replace_keys = REPLACE_KEYS
     update_keys = UPDATE_KEYS
+    noun = "copy"
 
     def validate(self, inputs: dict[str, Any], *, in_component: bool) -> list[InputProblem]:
         """`in_component`: the copy is a `MachineImage`'s, whose image is in the provider's
@@ -162,19 +162,6 @@ class ImageCopyProvider(ImageProvider):
         )
         image = find_image(client, id_)
         return UpdateResult({**news, **image_outputs(image, {})})
-
-    def delete(self, id_: str, props: dict[str, Any]) -> None:
-        delete_snapshots = props.get("deleteSnapshotsOnDestroy")
-        deregister_image(
-            self.client(props.get("region")),
-            id_,
-            delete_snapshots=delete_snapshots is None or str(delete_snapshots).lower() == "true",
-            delete_when_in_use=str(props.get("deleteWhenInUse")).lower() == "true",
-            recorded_snapshot_ids=[str(s) for s in props.get("snapshotIds") or []],
-            report=self.reporter(f"copy {props.get('imageName', id_)} ({id_})"),
-            now=self.now,
-            recycle_bin=self.recycle_bin_report,
-        )
 
 
 def _reported_tags(image: Mapping[str, Any], props: Mapping[str, Any]) -> dict[str, str] | None:

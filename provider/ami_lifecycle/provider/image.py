@@ -95,6 +95,8 @@ class ImageProvider(AwsSettings):
 
     replace_keys: tuple[str, ...] = REPLACE_KEYS
     update_keys: tuple[str, ...] = UPDATE_KEYS
+    noun = "image"
+    """What its progress messages call the AMI."""
 
     def check(
         self,
@@ -391,7 +393,7 @@ class ImageProvider(AwsSettings):
             # Like deleteSnapshotsOnDestroy: only an explicit true deletes an image in use.
             delete_when_in_use=str(props.get("deleteWhenInUse")).lower() == "true",
             recorded_snapshot_ids=[str(s) for s in props.get("snapshotIds") or []],
-            report=self.reporter(f"image {props.get('imageName', id_)} ({id_})"),
+            report=self.reporter(f"{self.noun} {props.get('imageName', id_)} ({id_})"),
             now=self.now,
             recycle_bin=self.recycle_bin_report,
         )
